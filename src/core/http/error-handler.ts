@@ -47,13 +47,27 @@ export function describeError(err: unknown): { status: number; body: ErrorBody; 
   return { status: 500, body: errorBody(500, 'The server failed to handle the request'), expose: false };
 }
 
+/**
+ * python-glanceclient reads a JSON error as an object of objects (`{"x": {"message"}}`)
+ * and crashes on our flat `{code, title, message}`; real Glance gives it text
+ * (it sends no JSON Accept header). So glanceclient gets the error as plain text.
+ */
+function wantsPlainText(request: FastifyRequest): boolean {
+  const agent = request.headers['user-agent'];
+  return typeof agent === 'string' && agent.startsWith('python-glanceclient') && !String(request.headers.accept ?? '').includes('json');
+}
+
 /** Root error handler: client errors pass through as JSON, everything else is logged and masked. */
-export function installErrorHandling(app: FastifyInstance): void {
+export function installErrorHandling(app: FastifyInstance<any, any, any, any, any>): void {
   app.setErrorHandler((err: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const { status, body, expose } = describeError(err);
     if (status >= 500) request.log.error({ err }, 'request failed');
     else request.log.info({ status, message: body.message }, 'request refused');
     if (!expose) body.message = 'The server failed to handle the request';
+    if (!reply.raw.headersSent && wantsPlainText(request)) {
+      void reply.code(status).type('text/plain; charset=utf-8').send(`${status} ${body.title}\n\n${body.message}\n`);
+      return;
+    }
     if (reply.raw.headersSent) {
       // The body is already streaming: the only honest signal left is to cut the connection.
       reply.raw.destroy(err instanceof Error ? err : undefined);
@@ -62,6 +76,8 @@ export function installErrorHandling(app: FastifyInstance): void {
     void reply.code(status).type('application/json; charset=utf-8').send(body);
   });
   app.setNotFoundHandler((request, reply) => {
-    void reply.code(404).send(errorBody(404, `No route for ${request.method} ${request.url.split('?')[0]}`));
+    const message = `No route for ${request.method} ${request.url.split('?')[0]}`;
+    if (wantsPlainText(request)) void reply.code(404).type('text/plain; charset=utf-8').send(`404 Not Found\n\n${message}\n`);
+    else void reply.code(404).send(errorBody(404, message));
   });
 }

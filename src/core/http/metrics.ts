@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type {} from '@fastify/swagger';
 import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** A Prometheus registry for one service, with process metrics and the HTTP histogram. */
@@ -10,7 +11,7 @@ export function createMetricsRegistry(service: string): Registry {
 }
 
 /** Time every request by route and status, and serve the registry at `/metrics`. */
-export function installMetrics(app: FastifyInstance, registry: Registry): void {
+export function installMetrics(app: FastifyInstance<any, any, any, any, any>, registry: Registry): void {
   const duration = new Histogram({
     name: 'glance_p2p_http_request_duration_seconds',
     help: 'HTTP request duration by method, route and status',
@@ -22,7 +23,7 @@ export function installMetrics(app: FastifyInstance, registry: Registry): void {
     const route = request.routeOptions.url ?? 'unknown';
     duration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+  app.get('/metrics', { config: { open: true }, schema: { hide: true } }, async (_request, reply) => {
     void reply.type(registry.contentType);
     return registry.metrics();
   });

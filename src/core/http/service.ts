@@ -1,10 +1,19 @@
-import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyServerOptions, RawServerDefault } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type {} from '@fastify/swagger';
 import Fastify from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../logger.js';
 import { installErrorHandling } from './error-handler.js';
 import { createMetricsRegistry, installMetrics } from './metrics.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route answers without a token even where anonymous access is off (health, metrics, docs). */
+    open?: boolean;
+  }
+}
 
 /** TLS material for a server: PEM strings or buffers. */
 export interface TlsOptions {
@@ -25,26 +34,25 @@ export interface ServiceOptions {
 }
 
 /** A Fastify instance typed for TypeBox schemas. */
-export type Service = FastifyInstance<any, any, any, Logger, TypeBoxTypeProvider>;
+export type Service = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
 
 /** Build a Fastify instance with the project's logging, errors, /healthz and /metrics. */
 export function createService(options: ServiceOptions): Service {
   const serverOptions: FastifyServerOptions & { https?: TlsOptions } = {
     loggerInstance: options.logger.child({ service: options.name }),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
-    disableRequestLogging: false,
     return503OnClosing: true,
     forceCloseConnections: true,
     requestTimeout: 0,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
-    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   };
   if (options.tls) serverOptions.https = options.tls;
   const app = Fastify(serverOptions as FastifyServerOptions).withTypeProvider<TypeBoxTypeProvider>() as unknown as Service;
   installErrorHandling(app);
   const metrics = options.metrics ?? createMetricsRegistry(options.name);
   installMetrics(app, metrics);
-  app.get('/healthz', { schema: { hide: true } }, async (_request, reply) => {
+  app.get('/healthz', { config: { open: true }, schema: { hide: true } }, async (_request, reply) => {
     try {
       const facts = options.health ? await options.health() : {};
       return { status: 'ok', service: options.name, ...facts };

@@ -1,0 +1,43 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { createLogger } from '../../core/logger.js';
+import { resolveRegistryConfig, type RegistryConfig } from '../../registry/config.js';
+import { buildRegistry } from '../../registry/server.js';
+import { runUntilSignal } from '../run-until-signal.js';
+import { loadOrCreateSecrets, type Secrets } from '../secrets.js';
+import { addCommonServerOptions, baseConfig, portOption, section, type CommonServerFlags } from '../server-options.js';
+
+/** The registry's config from the config file, flags and the data dir's secrets. */
+export function registryConfigFrom(base: Record<string, unknown>, overrides: Record<string, unknown>, secrets: Secrets): RegistryConfig {
+  const input = section(base, 'registry', ['host', 'data_dir', 'admin_token', 'public_url'], overrides);
+  input.admin_token ??= secrets.admin_token;
+  input.service_token ??= secrets.service_token;
+  input.tracker_secret ??= secrets.tracker_secret;
+  return resolveRegistryConfig(input);
+}
+
+/** The data dir a command works in, absolute. */
+export function dataDirOf(base: Record<string, unknown>): string {
+  return resolve(typeof base.data_dir === 'string' ? base.data_dir : './data');
+}
+
+/** `glance-p2p registry`: Parallax alone. */
+export function registryCommand(program: Command): void {
+  addCommonServerOptions(
+    program
+      .command('registry')
+      .description('run Parallax, the image registry, on its own')
+      .addOption(portOption('--port', 'GLANCE_P2P_PORT', 'port to listen on (default 9191)')),
+  ).action(async (flags: CommonServerFlags & { port?: number }) => {
+    const base = baseConfig(flags);
+    const dataDir = dataDirOf(base);
+    base.data_dir = dataDir;
+    const config = registryConfigFrom(base, { port: flags.port }, loadOrCreateSecrets(dataDir));
+    const log = createLogger(String(base.log_level ?? 'info'));
+    const registry = await buildRegistry(config, log);
+    const url = await registry.start();
+    process.stdout.write(`Parallax registry listening on ${url}\n`);
+    process.stdout.write(`  data:        ${dataDir}\n  admin token: ${config.admin_token === base.admin_token ? '(as given)' : `${dataDir}/secrets/admin-token`}\n  API docs:    ${url}/docs\n`);
+    runUntilSignal(log, [() => registry.close()]);
+  });
+}

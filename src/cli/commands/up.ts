@@ -1,0 +1,44 @@
+import type { Command } from 'commander';
+import { createLogger } from '../../core/logger.js';
+import { buildRegistry } from '../../registry/server.js';
+import { runUntilSignal } from '../run-until-signal.js';
+import { loadOrCreateSecrets } from '../secrets.js';
+import { addCommonServerOptions, baseConfig, portOption, type CommonServerFlags } from '../server-options.js';
+import { dataDirOf, registryConfigFrom } from './registry.js';
+
+interface UpFlags extends CommonServerFlags {
+  registryPort?: number;
+  seederPort?: number;
+  trackerPort?: number;
+}
+
+/** `glance-p2p up`: the embedded default, every part in one process with data under ./data. */
+export function upCommand(program: Command): void {
+  addCommonServerOptions(
+    program
+      .command('up')
+      .description('run the embedded default: registry + seeder + tracker, SQLite and a file store under --data-dir')
+      .addOption(portOption('--registry-port', 'GLANCE_P2P_REGISTRY_PORT', 'registry port (default 9191)'))
+      .addOption(portOption('--seeder-port', 'GLANCE_P2P_SEEDER_PORT', 'seeder (Teller) port (default 9292)'))
+      .addOption(portOption('--tracker-port', 'GLANCE_P2P_TRACKER_PORT', 'tracker port (default 6969)')),
+  ).action(async (flags: UpFlags) => {
+    const base = baseConfig(flags);
+    const dataDir = dataDirOf(base);
+    base.data_dir = dataDir;
+    const secrets = loadOrCreateSecrets(dataDir);
+    const log = createLogger(String(base.log_level ?? 'info'));
+    const registry = await buildRegistry(registryConfigFrom(base, { port: flags.registryPort }, secrets), log);
+    const url = await registry.start();
+    const adminToken = String(base.admin_token ?? secrets.admin_token);
+    process.stdout.write(
+      [
+        `glance-p2p up: data in ${dataDir}`,
+        `  registry (Parallax): ${url}`,
+        `  API docs:            ${url}/docs`,
+        `  admin token:         ${adminToken}`,
+        '',
+      ].join('\n'),
+    );
+    runUntilSignal(log, [() => registry.close()]);
+  });
+}

@@ -1,0 +1,39 @@
+import { Command, CommanderError } from 'commander';
+import { GlanceError } from '../core/errors.js';
+import { imageCommand } from './commands/image.js';
+import { registryCommand } from './commands/registry.js';
+import { tokenCommand } from './commands/token.js';
+import { upCommand } from './commands/up.js';
+import { EXIT, exitCodeFor } from './exit-codes.js';
+
+/** Build the `glance-p2p` program with every subcommand. */
+export function buildProgram(): Command {
+  const program = new Command('glance-p2p')
+    .description('Glance P2P: image registry (Parallax), seeder (Teller), private tracker and host agent')
+    .version('0.1.0')
+    .showHelpAfterError()
+    .exitOverride();
+  upCommand(program);
+  registryCommand(program);
+  imageCommand(program);
+  tokenCommand(program);
+  return program;
+}
+
+/** Run the CLI: errors print one clear line and pick an exit code. */
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+      return;
+    }
+    const message = err instanceof GlanceError || err instanceof Error ? err.message : String(err);
+    process.stderr.write(`glance-p2p: ${message}\n`);
+    process.exitCode = exitCodeFor(err);
+  }
+}
+
+await main(process.argv);

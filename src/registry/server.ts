@@ -1,0 +1,54 @@
+import { join } from 'node:path';
+import type { Logger } from '../core/logger.js';
+import { createService, listen, type Service } from '../core/http/service.js';
+import { derivePublicUrl, trimUrl } from '../core/http/public-url.js';
+import { loadTls } from '../core/http/tls.js';
+import { registryApp, type RegistryParts } from './app.js';
+import type { RegistryConfig } from './config.js';
+import { openDatabase, type SqliteDatabase } from './db/database.js';
+import type { Clock } from './images/time.js';
+
+/** A registry built and ready to listen. */
+export interface Registry {
+  app: Service;
+  db: SqliteDatabase;
+  parts: RegistryParts;
+  /** Listen on the configured host and port; resolves to the public URL. */
+  start(): Promise<string>;
+  /** The public URL (after start). */
+  url(): string;
+  close(): Promise<void>;
+}
+
+/** Build Parallax: open the database (migrating it) and register every route. */
+export async function buildRegistry(config: RegistryConfig, logger: Logger, clock?: Clock): Promise<Registry> {
+  const db = openDatabase(config.database ?? join(config.data_dir, 'registry.sqlite'), logger);
+  const tls = loadTls(config.tls);
+  const app = createService({
+    name: 'registry',
+    logger,
+    bodyLimit: config.body_limit,
+    ...(tls ? { tls } : {}),
+    health: () => {
+      db.prepare('SELECT 1').get();
+      return { database: 'ok' };
+    },
+  });
+  let publicUrl = config.public_url ? trimUrl(config.public_url) : derivePublicUrl(config.host, config.port, Boolean(tls));
+  const parts = await registryApp(app, { config, db, publicUrl: () => publicUrl, ...(clock ? { clock } : {}) });
+  return {
+    app,
+    db,
+    parts,
+    async start() {
+      const bound = await listen(app, config.host, config.port);
+      if (!config.public_url) publicUrl = derivePublicUrl(config.host, bound.port, Boolean(tls));
+      return publicUrl;
+    },
+    url: () => publicUrl,
+    async close() {
+      await app.close();
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdir, open, rename, rm, stat, realpath, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { InvalidKeyError } from '../errors.js';
+import type { WriteResult } from '../object-store.js';
+import { StoreWriter } from '../store-writer.js';
+import type { EtagCache } from './etag-cache.js';
+import type { FileRoot } from './file-root.js';
+import { translateFsError } from './fs-errors.js';
+
+/** Where a file writer puts its bytes and how careful it is. */
+export interface FileWriterTarget {
+  root: FileRoot;
+  etags: EtagCache;
+  key: string;
+  path: string;
+  fsync: boolean;
+}
+
+/**
+ * Writes into a temp file under the root's reserved folder (same file system, so the final
+ * rename is atomic), hashing MD5 on the way, and renames it into place at commit.
+ */
+export class FileWriter extends StoreWriter {
+  readonly #target: FileWriterTarget;
+  readonly #tmp: string;
+  readonly #md5 = createHash('md5');
+  #handle: Promise<FileHandle>;
+
+  constructor(target: FileWriterTarget, size: number | undefined, signal?: AbortSignal) {
+    super(target.key, size, signal);
+    this.#target = target;
+    this.#tmp = target.root.reserved('tmp', randomUUID());
+    this.#handle = mkdir(dirname(this.#tmp), { recursive: true }).then(() => open(this.#tmp, 'wx', 0o644));
+    this.#handle.catch(() => undefined);
+  }
+
+  protected async send(chunk: Buffer): Promise<void> {
+    const fh = await this.#handle;
+    this.#md5.update(chunk);
+    let done = 0;
+    while (done < chunk.length) {
+      const { bytesWritten } = await fh.write(chunk, done, chunk.length - done);
+      done += bytesWritten;
+    }
+  }
+
+  protected async finish(): Promise<WriteResult> {
+    const { root, key, path, etags, fsync } = this.#target;
+    const fh = await this.#handle;
+    if (fsync) await fh.sync();
+    await fh.close();
+    const md5 = this.#md5.digest('hex');
+    try {
+      await mkdir(dirname(path), { recursive: true });
+      // Checked now, not when the writer opened, so a symlink swapped in meanwhile is caught too.
+      await root.assertInside(key, await realpath(dirname(path)), true);
+      await rename(this.#tmp, path);
+    } catch (err) {
+      await rm(this.#tmp, { force: true });
+      if ((err as NodeJS.ErrnoException).code === 'EISDIR') throw new InvalidKeyError(key, 'is a prefix of other keys (a folder)');
+      if ((err as NodeJS.ErrnoException).code === 'ENOTDIR' || (err as NodeJS.ErrnoException).code === 'EEXIST') {
+        throw new InvalidKeyError(key, 'a prefix of it is an object');
+      }
+      throw translateFsError(err, key);
+    }
+    const st = await stat(path, { bigint: true });
+    await etags.put(key, st, md5);
+    return { etag: md5, size: this.bytesWritten };
+  }
+
+  protected async abort(): Promise<void> {
+    try {
+      const fh = await this.#handle;
+      await fh.close().catch(() => undefined);
+    } catch {
+      // the temp file was never opened
+    }
+    await rm(this.#tmp, { force: true }).catch(() => undefined);
+  }
+}

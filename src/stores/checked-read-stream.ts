@@ -1,4 +1,4 @@
-import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { IntegrityError, StoreAbortedError, StoreError } from './errors.js';
 import type { ObjectReadStream } from './object-store.js';
 
@@ -7,8 +7,11 @@ export interface CheckedReadOptions {
   key: string;
   /** Bytes the consumer must receive; undefined when the store did not say (chunked body). */
   expected: number | undefined;
-  /** Bytes to drop first: the server ignored our Range and sent the object from byte 0. */
-  skip?: number;
+  /**
+   * The server ignored our Range and sends the whole object: drop `skip` bytes, pass
+   * `expected`, then stop reading.
+   */
+  slice?: { skip: number };
   signal?: AbortSignal | undefined;
   /** Turns a source error (socket reset, SDK error) into a StoreError. */
   translate: (err: unknown) => StoreError;
@@ -31,7 +34,7 @@ export class CheckedReadStream extends Transform implements ObjectReadStream {
     super({ highWaterMark: 1 << 20 });
     this.#source = source;
     this.#options = options;
-    this.#toSkip = options.skip ?? 0;
+    this.#toSkip = options.slice?.skip ?? 0;
     this.#onAbort = () => this.destroy(new StoreAbortedError('read aborted', { key: options.key, cause: options.signal?.reason }));
     source.on('error', (err) => {
       if (!this.#done) this.destroy(err instanceof StoreError ? err : options.translate(err));
@@ -60,7 +63,7 @@ export class CheckedReadStream extends Transform implements ObjectReadStream {
     const expected = this.#options.expected;
     if (expected !== undefined && this.bytesRead + chunk.length >= expected) {
       const sliced = this.bytesRead + chunk.length > expected;
-      if (sliced && !this.#options.skip) {
+      if (sliced && !this.#options.slice) {
         return callback(new IntegrityError(`store sent more than the ${expected} bytes it announced for ${this.#options.key}`, { key: this.#options.key }));
       }
       // A server that ignored Range sends the rest of the object: stop reading it here.
@@ -97,4 +100,9 @@ export class CheckedReadStream extends Transform implements ObjectReadStream {
     this.#source.unpipe(this);
     this.#source.destroy();
   }
+}
+
+/** A stream of no bytes, for reads of length 0 or at the very end (no request needed). */
+export function emptyReadStream(key: string): ObjectReadStream {
+  return new CheckedReadStream(Readable.from([]), { key, expected: 0, translate: (err) => new StoreError('INTERNAL', String(err)) });
 }

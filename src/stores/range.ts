@@ -1,4 +1,4 @@
-import { InvalidRangeError } from './errors.js';
+import { InvalidRangeError, StoreProtocolError } from './errors.js';
 import type { ReadOptions } from './object-store.js';
 
 /** A validated read range: `length` undefined means to the end. */
@@ -47,4 +47,20 @@ export function parseContentRange(header: string | undefined): ContentRange | un
   if (!m) return undefined;
   const num = (s: string | undefined): number | undefined => (s === undefined || s === '*' ? undefined : Number(s));
   return { start: num(m[1]), end: num(m[2]), total: num(m[3]) };
+}
+
+/**
+ * Bytes a 206 answer must carry, from its Content-Range. It must start at our offset; its
+ * length is clipped by the total it states (s3rver answers an empty object with
+ * `bytes 0-0/0` and Content-Length 1, then sends nothing).
+ */
+export function bytesFromContentRange(key: string, range: ByteRange, header: string | undefined): number {
+  const cr = parseContentRange(header);
+  if (!cr || cr.start !== range.offset || cr.end === undefined || cr.end < cr.start) {
+    throw new StoreProtocolError(`answer for ${key} has Content-Range ${header}, asked from ${range.offset}`, { key });
+  }
+  let bytes = cr.end - cr.start + 1;
+  if (cr.total !== undefined) bytes = Math.max(0, Math.min(bytes, cr.total - cr.start));
+  if (range.length !== undefined && bytes > range.length) throw new StoreProtocolError(`answer for ${key} is longer than asked`, { key });
+  return bytes;
 }

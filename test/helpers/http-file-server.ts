@@ -93,7 +93,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, root: string, op
   }
   let sent = 0;
   body.on('data', (chunk: string | Buffer) => {
-    const piece = chunk.subarray(0, cut - sent);
+    const piece = (typeof chunk === 'string' ? Buffer.from(chunk) : chunk).subarray(0, cut - sent);
     sent += piece.length;
     res.write(piece);
     if (sent >= cut) {

@@ -1,7 +1,8 @@
 import { ReadOnlyStoreError, UnsupportedOperationError, InvalidKeyError, StoreProtocolError } from '../errors.js';
 import { decodeKeyPath, encodeKeyPath, validateKey } from '../keys.js';
 import type { ListEntry, ObjectInfo, ObjectReadStream, ObjectStore, ObjectWriter, ReadOptions } from '../object-store.js';
-import { normalizeRange, rangeHeader } from '../range.js';
+import { bytesInRange, normalizeRange, rangeHeader } from '../range.js';
+import { emptyReadStream } from '../checked-read-stream.js';
 import { HttpClient, type HttpClientOptions } from './http-client.js';
 import { header, stripQuotes, translateStatus } from './http-errors.js';
 import { rangedStream } from './ranged-response.js';
@@ -64,6 +65,10 @@ export class HttpStore implements ObjectStore {
   async read(key: string, options: ReadOptions = {}): Promise<ObjectReadStream> {
     const range = normalizeRange(key, options);
     const url = this.#url(key);
+    if (range.length === 0) {
+      bytesInRange(key, range, (await this.head(key)).size);
+      return emptyReadStream(key);
+    }
     const rangeValue = rangeHeader(range);
     const res = await this.#client.send(url, {
       method: 'GET',

@@ -10,16 +10,8 @@ import { bytesInRange, normalizeRange } from '../range.js';
 import { EtagCache } from './etag-cache.js';
 import { FileRoot, RESERVED_DIR } from './file-root.js';
 import { FileWriter } from './file-writer.js';
+import type { FileStoreOptions } from './file-options.js';
 import { translateFsError } from './fs-errors.js';
-
-/** Options of a `file` store. */
-export interface FileStoreOptions {
-  /** Folder holding the objects; created on first write. */
-  root: string;
-  readOnly?: boolean;
-  /** fsync each object before the rename that publishes it (default true). */
-  fsync?: boolean;
-}
 
 function notFoundOr(err: unknown, key: string): Error {
   const code = (err as NodeJS.ErrnoException).code;

@@ -3,20 +3,10 @@ import { decodeKeyPath, encodeKeyPath, validateKey } from '../keys.js';
 import type { ListEntry, ObjectInfo, ObjectReadStream, ObjectStore, ObjectWriter, ReadOptions } from '../object-store.js';
 import { bytesInRange, normalizeRange, rangeHeader } from '../range.js';
 import { emptyReadStream } from '../checked-read-stream.js';
-import { HttpClient, type HttpClientOptions } from './http-client.js';
+import { HttpClient } from './http-client.js';
+import type { HttpStoreOptions } from './http-options.js';
 import { header, stripQuotes, translateStatus } from './http-errors.js';
 import { rangedStream } from './ranged-response.js';
-
-/** Options of an `http` store. */
-export interface HttpStoreOptions extends HttpClientOptions {
-  /**
-   * Base URL that keys are relative to (`https://mirror.example.org/images/`). Without it the
-   * store takes absolute http(s) URLs as keys, which serves web-download imports from anywhere.
-   */
-  baseUrl?: string;
-  /** Headers sent with every request, e.g. Authorization; dropped on a redirect to another origin. */
-  headers?: Record<string, string>;
-}
 
 /** Read-only objects behind any HTTP(S) server: HEAD for size and etag, GET with Range for bytes. */
 export class HttpStore implements ObjectStore {
@@ -113,11 +103,6 @@ export class HttpStore implements ObjectStore {
     if (!this.#base) return parsed.href;
     if (parsed.origin !== this.#base.origin || parsed.search || !parsed.pathname.startsWith(this.#base.pathname)) return undefined;
     return decodeKeyPath(parsed.pathname.slice(this.#base.pathname.length));
-  }
-
-  /** Length of the base URL, so a resolver can prefer the most specific store. */
-  get specificity(): number {
-    return this.#base?.href.length ?? 0;
   }
 
   async close(): Promise<void> {

@@ -10,28 +10,7 @@ import type { ListEntry, ObjectInfo, ObjectReadStream, ObjectStore, ObjectWriter
 import { bytesFromContentRange, bytesInRange, normalizeRange, rangeHeader } from '../range.js';
 import { translateS3Error } from './s3-errors.js';
 import { S3Writer } from './s3-writer.js';
-
-/** Options of an `s3` store. Credentials stay here: keys and location URLs never carry them. */
-export interface S3StoreOptions {
-  bucket: string;
-  region?: string;
-  /** Custom endpoint (MinIO, Ceph, Swift s3api, s3rver); path-style addressing is then the default. */
-  endpoint?: string;
-  forcePathStyle?: boolean;
-  /** Without these the SDK's default chain (environment, instance profile) is used. */
-  accessKeyId?: string;
-  secretAccessKey?: string;
-  sessionToken?: string;
-  readOnly?: boolean;
-  /** Known sizes up to this (default 64 MiB) are sent in one PutObject; larger or unknown ones as multipart. */
-  multipartThreshold?: number;
-  /** Multipart part size (default 16 MiB; S3's minimum is 5 MiB). */
-  partSize?: number;
-  /** Parts uploaded at once (default 4). Memory held per writer is about partSize × (queueSize + 1). */
-  queueSize?: number;
-  /** Milliseconds to connect and to get a response (default 30 s). */
-  timeoutMs?: number;
-}
+import type { S3StoreOptions } from './s3-options.js';
 
 const MiB = 1024 * 1024;
 

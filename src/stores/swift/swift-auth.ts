@@ -1,36 +1,7 @@
 import { StoreAuthError, StoreConfigError, StoreProtocolError } from '../errors.js';
 import type { HttpClient } from '../http/http-client.js';
 import { header, translateStatus } from '../http/http-errors.js';
-
-/** tempauth / swauth (v1): user `account:user` and key, answered with a token and the storage URL. */
-export interface TempAuthOptions {
-  type: 'tempauth';
-  /** e.g. https://swift.example.org/auth/v1.0 */
-  url: string;
-  user: string;
-  key: string;
-}
-
-/** Keystone v3 password auth scoped to a project; the storage URL comes from the catalog. */
-export interface KeystoneOptions {
-  type: 'keystone';
-  /** Identity endpoint, e.g. https://keystone.example.org/v3 */
-  url: string;
-  username: string;
-  password: string;
-  userDomainName?: string;
-  userDomainId?: string;
-  projectName?: string;
-  projectId?: string;
-  projectDomainName?: string;
-  projectDomainId?: string;
-  /** Catalog filters: region, and interface (default public). */
-  region?: string;
-  interface?: 'public' | 'internal' | 'admin';
-}
-
-/** How a Swift store authenticates. */
-export type SwiftAuthOptions = TempAuthOptions | KeystoneOptions;
+import type { KeystoneOptions, SwiftAuthOptions, TempAuthOptions } from './swift-options.js';
 
 /** A token and where to use it. */
 export interface SwiftCredentials {

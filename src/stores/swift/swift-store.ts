@@ -2,23 +2,15 @@ import type { PassThrough } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { emptyReadStream } from '../checked-read-stream.js';
 import { ReadOnlyStoreError, StoreProtocolError } from '../errors.js';
-import { HttpClient, type HttpClientOptions, type HttpRequest } from '../http/http-client.js';
+import { HttpClient, type HttpRequest } from '../http/http-client.js';
 import { header, translateStatus } from '../http/http-errors.js';
 import { rangedStream } from '../http/ranged-response.js';
 import { decodeKeyPath, encodeKeyPath, validateKey } from '../keys.js';
 import type { ListEntry, ObjectInfo, ObjectReadStream, ObjectStore, ObjectWriter, ReadOptions, WriteOptions } from '../object-store.js';
 import { bytesInRange, normalizeRange, rangeHeader } from '../range.js';
-import { SwiftSession, type SwiftAuthOptions } from './swift-auth.js';
+import { SwiftSession } from './swift-auth.js';
+import type { SwiftStoreOptions } from './swift-options.js';
 import { SwiftWriter } from './swift-writer.js';
-
-/** Options of a `swift` store. */
-export interface SwiftStoreOptions extends HttpClientOptions {
-  auth: SwiftAuthOptions;
-  container: string;
-  /** Use this storage URL instead of the one auth returns (a private endpoint). */
-  storageUrl?: string;
-  readOnly?: boolean;
-}
 
 const LIST_PAGE = 10_000;
 

@@ -1,0 +1,23 @@
+/** The storage layer's public surface: what Teller and the CLI import. */
+export type { ObjectStore, ObjectInfo, ListEntry, ReadOptions, WriteOptions, WriteResult, ObjectReadStream, ObjectWriter } from './object-store.js';
+export * from './errors.js';
+export { validateKey, encodeKeyPath, decodeKeyPath, compareKeys, MAX_KEY_BYTES } from './keys.js';
+export { writeChunked, chunkKey, DEFAULT_CHUNK_SIZE, MAX_CHUNKS, type ChunkedWriteOptions } from './chunked-writer.js';
+export { StoreSet, type ResolvedLocation } from './store-set.js';
+export { openStores, DEFAULT_MAX_CONCURRENCY, type OpenStoresDeps } from './open-stores.js';
+export { StoreFactory, BUILTIN_STORE_TYPES, defineStoreType, type StoreType } from './store-factory.js';
+export { StoreConfigSchema, parseStoreConfig, type StoreConfig } from './store-config.js';
+export { FileStore } from './file/file-store.js';
+export { FileStoreOptionsSchema, type FileStoreOptions } from './file/file-options.js';
+export { HttpStore } from './http/http-store.js';
+export { HttpStoreOptionsSchema, type HttpStoreOptions } from './http/http-options.js';
+export { S3Store } from './s3/s3-store.js';
+export { S3StoreOptionsSchema, type S3StoreOptions } from './s3/s3-options.js';
+export { SwiftStore } from './swift/swift-store.js';
+export { SwiftStoreOptionsSchema, type SwiftStoreOptions, type SwiftAuthOptions } from './swift/swift-options.js';
+export { DelegatingStore } from './wrappers/delegating-store.js';
+export { ErrorStampStore } from './wrappers/error-stamp.js';
+export { ConcurrencyLimitStore } from './wrappers/concurrency-limit.js';
+export { RetryStore, isRetryable, type RetryDeps } from './wrappers/retry.js';
+export { DEFAULT_RETRY_POLICY, backoffDelay, type RetryPolicy, type Sleep } from './wrappers/backoff.js';
+export { MetricsStore, storeMetricSet, outcomeOf, type StoreMetricSet } from './wrappers/metrics.js';

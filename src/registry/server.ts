@@ -13,8 +13,8 @@ export interface Registry {
   app: Service;
   db: SqliteDatabase;
   parts: RegistryParts;
-  /** Listen on the configured host and port; resolves to the public URL. */
-  start(): Promise<string>;
+  /** Listen on the configured host and port; resolves to the bound URL and the public URL. */
+  start(): Promise<{ listenUrl: string; publicUrl: string }>;
   /** The public URL (after start). */
   url(): string;
   close(): Promise<void>;
@@ -43,7 +43,7 @@ export async function buildRegistry(config: RegistryConfig, logger: Logger, cloc
     async start() {
       const bound = await listen(app, config.host, config.port);
       if (!config.public_url) publicUrl = derivePublicUrl(config.host, bound.port, Boolean(tls));
-      return publicUrl;
+      return { listenUrl: bound.url, publicUrl };
     },
     url: () => publicUrl,
     async close() {

@@ -33,7 +33,7 @@ export async function startTestRegistry(overrides: Record<string, unknown> = {},
     ...overrides,
   });
   const registry = await buildRegistry(config, testLogger(), clock);
-  const url = await registry.start();
+  const { listenUrl: url } = await registry.start();
   const call: TestRegistry['call'] = async (method, path, init = {}) => {
     const headers: Record<string, string> = { ...init.headers };
     if (init.token) headers['x-auth-token'] = init.token;

@@ -51,14 +51,14 @@ async function listCommand(flags: ClientFlags & { filter?: string[]; sort?: stri
     entries.map(async (entry) => {
       try {
         const images = await directory.client(entry, flags.token).listAll(query, max);
-        return { entry, images, error: undefined as string | undefined };
+        return { entry, images, error: undefined as string | undefined, cause: undefined as unknown };
       } catch (err) {
-        return { entry, images: [], error: (err as Error).message };
+        return { entry, images: [], error: (err as Error).message, cause: err };
       }
     }),
   );
   const many = entries.length > 1;
-  if (!many && results[0]!.error) throw new Error(results[0]!.error);
+  if (!many && results[0]!.error) throw results[0]!.cause;
   if (flags.json) {
     outJson(many ? results.map((r) => ({ registry: r.entry.name, url: r.entry.url, images: r.images, ...(r.error ? { error: r.error } : {}) })) : results[0]!.error ? { error: results[0]!.error } : results[0]!.images);
   } else {

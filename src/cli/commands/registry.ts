@@ -35,9 +35,9 @@ export function registryCommand(program: Command): void {
     const config = registryConfigFrom(base, { port: flags.port }, loadOrCreateSecrets(dataDir));
     const log = createLogger(String(base.log_level ?? 'info'));
     const registry = await buildRegistry(config, log);
-    const url = await registry.start();
-    process.stdout.write(`Parallax registry listening on ${url}\n`);
-    process.stdout.write(`  data:        ${dataDir}\n  admin token: ${config.admin_token === base.admin_token ? '(as given)' : `${dataDir}/secrets/admin-token`}\n  API docs:    ${url}/docs\n`);
+    const { listenUrl, publicUrl } = await registry.start();
+    process.stdout.write(`Parallax registry listening on ${listenUrl}\n`);
+    process.stdout.write(`  public URL:  ${publicUrl}\n  data:        ${dataDir}\n  admin token: ${config.admin_token === base.admin_token ? '(as given)' : `${dataDir}/secrets/admin-token`}\n  API docs:    ${listenUrl}/docs\n`);
     runUntilSignal(log, [() => registry.close()]);
   });
 }

@@ -28,7 +28,7 @@ export function upCommand(program: Command): void {
     const secrets = loadOrCreateSecrets(dataDir);
     const log = createLogger(String(base.log_level ?? 'info'));
     const registry = await buildRegistry(registryConfigFrom(base, { port: flags.registryPort }, secrets), log);
-    const url = await registry.start();
+    const { listenUrl: url } = await registry.start();
     const adminToken = String(base.admin_token ?? secrets.admin_token);
     process.stdout.write(
       [

@@ -15,6 +15,7 @@ export function openDatabase(file: string, log?: Logger): SqliteDatabase {
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   applyMigrations(db, log);
+  db.exec('PRAGMA analysis_limit = 1000; ANALYZE;');
   return db;
 }
 

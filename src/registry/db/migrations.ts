@@ -28,14 +28,14 @@ CREATE TABLE images (
   min_ram INTEGER NOT NULL DEFAULT 0,
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL,
-  locations TEXT NOT NULL DEFAULT '[]',
-  torrent BLOB,
   p2p_infohash TEXT,
   p2p_piece_length INTEGER,
   p2p_source_infohash TEXT,
   p2p_origin_uri TEXT,
   p2p_progress TEXT,
-  p2p_status_reason TEXT
+  p2p_status_reason TEXT,
+  -- last, so reading the columns before it never walks its overflow pages
+  locations TEXT NOT NULL DEFAULT '[]'
 ) STRICT;
 CREATE INDEX ix_images_name ON images(name, id);
 CREATE INDEX ix_images_status ON images(status, id);
@@ -52,6 +52,12 @@ CREATE INDEX ix_images_created_at ON images(created_at, id);
 CREATE INDEX ix_images_updated_at ON images(updated_at, id);
 CREATE INDEX ix_images_os_hash_value ON images(os_hash_value);
 CREATE UNIQUE INDEX ix_images_p2p_infohash ON images(p2p_infohash) WHERE p2p_infohash IS NOT NULL;
+
+-- Torrents live apart: a list never reads them.
+CREATE TABLE image_torrents (
+  image_id TEXT PRIMARY KEY REFERENCES images(id) ON DELETE CASCADE,
+  torrent BLOB NOT NULL
+) STRICT;
 
 CREATE TABLE image_properties (
   image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE,

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { ImageLocation, ImageRecord, ImportProgress, MemberStatus } from '../../core/image.js';
+import type Database from 'better-sqlite3';
 import type { SqliteDatabase } from '../db/database.js';
 import type { SqlFragment } from './list-sql.js';
 import { storedTime, type Clock } from './time.js';
@@ -25,22 +26,33 @@ export interface ImageRow {
   min_ram: number;
   created_at: string;
   updated_at: string;
-  locations: string;
-  torrent: Buffer | null;
   p2p_infohash: string | null;
   p2p_piece_length: number | null;
   p2p_source_infohash: string | null;
   p2p_origin_uri: string | null;
   p2p_progress: string | null;
   p2p_status_reason: string | null;
+  locations: string;
 }
 
+/** A row with its tags (JSON array) and properties (JSON object) aggregated in. */
+export interface ImageRowWithExtras extends ImageRow {
+  tags_json: string;
+  props_json: string;
+}
+
+/** Select-list that adds tags and properties to `images i` rows in the same statement. */
+export const IMAGE_COLUMNS_WITH_EXTRAS =
+  "i.*, (SELECT json_group_array(t.tag) FROM (SELECT tag FROM image_tags t WHERE t.image_id = i.id ORDER BY tag) t) AS tags_json, (SELECT json_group_object(p.name, p.value) FROM image_properties p WHERE p.image_id = i.id) AS props_json";
+
 /** Columns of `images` that a change may set directly. */
-export type ImageColumns = Partial<Omit<ImageRecord, 'id' | 'tags' | 'properties' | 'created_at' | 'updated_at'>> & { torrent?: Buffer | null };
+export type ImageColumns = Partial<Omit<ImageRecord, 'id' | 'tags' | 'properties' | 'created_at' | 'updated_at'>>;
 
 /** One change to an image: columns, properties set or removed, and optionally the whole tag list. */
 export interface ImageChange {
   columns?: ImageColumns;
+  /** The private .torrent, stored apart from the row. */
+  torrent?: Buffer;
   setProperties?: Record<string, string>;
   removeProperties?: string[];
   tags?: string[];
@@ -58,7 +70,7 @@ export interface MemberRecord {
 const BOOLEAN_COLUMNS = new Set(['protected', 'os_hidden']);
 const JSON_COLUMNS = new Set(['locations', 'p2p_progress']);
 
-function toRecord(row: ImageRow, tags: string[], properties: Record<string, string>): ImageRecord {
+function toRecord(row: ImageRowWithExtras): ImageRecord {
   return {
     id: row.id,
     name: row.name,
@@ -78,8 +90,8 @@ function toRecord(row: ImageRow, tags: string[], properties: Record<string, stri
     min_ram: row.min_ram,
     created_at: row.created_at,
     updated_at: row.updated_at,
-    tags,
-    properties,
+    tags: JSON.parse(row.tags_json) as string[],
+    properties: JSON.parse(row.props_json) as Record<string, string>,
     locations: JSON.parse(row.locations) as ImageLocation[],
     p2p_infohash: row.p2p_infohash,
     p2p_piece_length: row.p2p_piece_length,
@@ -106,6 +118,9 @@ export class ImageRepository {
   readonly changes = new EventEmitter();
   private revisionValue: number;
   private readonly stmt;
+  /** Prepared list statements by SQL text (the text varies only with the shape of the filters). */
+  private readonly statements = new Map<string, Database.Statement>();
+  private writesSinceAnalyze = 0;
 
   constructor(
     private readonly db: SqliteDatabase,
@@ -114,6 +129,7 @@ export class ImageRepository {
     this.changes.setMaxListeners(0);
     this.stmt = {
       byId: db.prepare<[string], ImageRow>('SELECT * FROM images WHERE id = ?'),
+      fullById: db.prepare<[string], ImageRowWithExtras>(`SELECT ${IMAGE_COLUMNS_WITH_EXTRAS} FROM images i WHERE i.id = ?`),
       tags: db.prepare<[string], { tag: string }>('SELECT tag FROM image_tags WHERE image_id = ? ORDER BY tag'),
       properties: db.prepare<[string], { name: string; value: string }>('SELECT name, value FROM image_properties WHERE image_id = ?'),
       bump: db.prepare("UPDATE registry_state SET value = CAST(value AS INTEGER) + 1 WHERE key = 'revision' RETURNING value"),
@@ -126,7 +142,8 @@ export class ImageRepository {
       removeTag: db.prepare('DELETE FROM image_tags WHERE image_id = ? AND tag = ?'),
       member: db.prepare<[string, string], MemberRecord>('SELECT * FROM image_members WHERE image_id = ? AND member = ?'),
       members: db.prepare<[string], MemberRecord>('SELECT * FROM image_members WHERE image_id = ? ORDER BY created_at, member'),
-      torrent: db.prepare<[string], { torrent: Buffer | null }>('SELECT torrent FROM images WHERE id = ?'),
+      torrent: db.prepare<[string], { torrent: Buffer }>('SELECT torrent FROM image_torrents WHERE image_id = ?'),
+      setTorrent: db.prepare('INSERT INTO image_torrents(image_id, torrent) VALUES (?, ?) ON CONFLICT(image_id) DO UPDATE SET torrent = excluded.torrent'),
     };
     this.revisionValue = Number((db.prepare("SELECT value FROM registry_state WHERE key = 'revision'").get() as { value: string }).value);
   }
@@ -138,11 +155,8 @@ export class ImageRepository {
 
   /** One image with tags and properties, or undefined. */
   get(id: string): ImageRecord | undefined {
-    const row = this.stmt.byId.get(id);
-    if (!row) return undefined;
-    const properties: Record<string, string> = {};
-    for (const p of this.stmt.properties.all(id)) properties[p.name] = p.value;
-    return toRecord(row, this.stmt.tags.all(id).map((t) => t.tag), properties);
+    const row = this.stmt.fullById.get(id);
+    return row ? toRecord(row) : undefined;
   }
 
   /** The raw row (for paging markers). */
@@ -150,26 +164,24 @@ export class ImageRepository {
     return this.stmt.byId.get(id);
   }
 
-  /** Run a SELECT over `images i` and load tags and properties for all rows in two queries. */
+  /** Run a SELECT whose rows carry IMAGE_COLUMNS_WITH_EXTRAS. */
   select(query: SqlFragment): ImageRecord[] {
-    const rows = this.db.prepare(query.sql).all(...query.params) as ImageRow[];
-    if (rows.length === 0) return [];
-    const ids = rows.map((r) => r.id);
-    const marks = ids.map(() => '?').join(',');
-    const tags = new Map<string, string[]>();
-    for (const t of this.db.prepare(`SELECT image_id, tag FROM image_tags WHERE image_id IN (${marks}) ORDER BY tag`).all(...ids) as Array<{ image_id: string; tag: string }>) {
-      (tags.get(t.image_id) ?? tags.set(t.image_id, []).get(t.image_id)!).push(t.tag);
-    }
-    const props = new Map<string, Record<string, string>>();
-    for (const p of this.db.prepare(`SELECT image_id, name, value FROM image_properties WHERE image_id IN (${marks})`).all(...ids) as Array<{ image_id: string; name: string; value: string }>) {
-      (props.get(p.image_id) ?? props.set(p.image_id, {}).get(p.image_id)!)[p.name] = p.value;
-    }
-    return rows.map((r) => toRecord(r, tags.get(r.id) ?? [], props.get(r.id) ?? {}));
+    return (this.prepared(query.sql).all(...query.params) as ImageRowWithExtras[]).map(toRecord);
   }
 
   /** Rows only, no tags or properties (for the tracker's and seeder's bulk views). */
   selectRows(query: SqlFragment): ImageRow[] {
-    return this.db.prepare(query.sql).all(...query.params) as ImageRow[];
+    return this.prepared(query.sql).all(...query.params) as ImageRow[];
+  }
+
+  private prepared(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      if (this.statements.size >= 256) this.statements.delete(this.statements.keys().next().value!);
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
   }
 
   /** Insert a new image with its tags and properties. */
@@ -203,6 +215,7 @@ export class ImageRepository {
       }
       for (const [name, value] of Object.entries(change.setProperties ?? {})) this.stmt.setProperty.run(id, name, value);
       for (const name of change.removeProperties ?? []) this.stmt.removeProperty.run(id, name);
+      if (change.torrent) this.stmt.setTorrent.run(id, change.torrent);
       if (change.tags) {
         this.stmt.clearTags.run(id);
         for (const tag of change.tags) this.stmt.addTag.run(id, tag);
@@ -278,6 +291,12 @@ export class ImageRepository {
     return this.stmt.torrent.get(id)?.torrent ?? null;
   }
 
+  /** Refresh the planner's statistics (bounded work), so list plans follow the data's real shape. */
+  analyze(): void {
+    this.db.exec('PRAGMA analysis_limit = 1000; ANALYZE;');
+    this.writesSinceAnalyze = 0;
+  }
+
   member(imageId: string, member: string): MemberRecord | undefined {
     return this.stmt.member.get(imageId, member);
   }
@@ -350,5 +369,6 @@ export class ImageRepository {
       this.revisionValue = revision;
       this.changes.emit('revision', revision);
     }
+    if (++this.writesSinceAnalyze >= 1000) this.analyze();
   }
 }

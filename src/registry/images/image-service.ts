@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, TooLargeError } from '../../core/errors.js';
+import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, TooLargeError, UnauthorizedError } from '../../core/errors.js';
 import type { ImageRecord, MemberStatus } from '../../core/image.js';
-import { isAdmin, isService, type Principal } from '../../core/principal.js';
+import { isAdmin, isAnonymous, isService, type Principal } from '../../core/principal.js';
 import { assertCanModify, isOwner, listScope, readable, requireWriter } from '../auth/image-access.js';
 import type { TrackerDirectory } from '../torrent/tracker-directory.js';
 import { ImageRepository, type MemberRecord } from './image-repository.js';
@@ -115,38 +115,41 @@ export class ImageService {
     });
   }
 
-  patch(p: Principal, id: string, body: unknown): ImageRecord {
+  /** An image the caller may change: 401 anonymous, 404 unreadable, 403 not owner or read-only role. */
+  private mutable(p: Principal, id: string): ImageRecord {
+    if (isAnonymous(p)) throw new UnauthorizedError();
     const image = this.get(p, id);
     assertCanModify(p, image);
+    return image;
+  }
+
+  patch(p: Principal, id: string, body: unknown): ImageRecord {
+    const image = this.mutable(p, id);
     return this.repo.update(id, patchToChange(image, body, p));
   }
 
   delete(p: Principal, id: string): ImageRecord {
-    const image = this.get(p, id);
-    assertCanModify(p, image);
+    const image = this.mutable(p, id);
     if (image.protected) throw new ForbiddenError(`Image ${id} is protected and cannot be deleted.`);
     this.repo.delete(id);
     return image;
   }
 
   addTag(p: Principal, id: string, tag: string): void {
-    const image = this.get(p, id);
-    assertCanModify(p, image);
+    const image = this.mutable(p, id);
     tagValue(tag);
     if (!image.tags.includes(tag) && image.tags.length >= MAX_TAGS) throw new TooLargeError(`An image may have at most ${MAX_TAGS} tags`);
     this.repo.addTag(id, tag);
   }
 
   removeTag(p: Principal, id: string, tag: string): void {
-    const image = this.get(p, id);
-    assertCanModify(p, image);
+    this.mutable(p, id);
     if (!this.repo.removeTag(id, tag)) throw new NotFoundError(`Tag ${tag} not found on image ${id}`);
   }
 
   /** active → deactivated (a deactivated image stays so); any other status is a conflict. */
   deactivate(p: Principal, id: string): void {
-    const image = this.get(p, id);
-    assertCanModify(p, image);
+    const image = this.mutable(p, id);
     if (image.status === 'deactivated') return;
     if (!this.repo.updateIfStatus(id, ['active'], { columns: { status: 'deactivated' } })) {
       throw new ConflictError(`Not allowed to deactivate an image in status '${image.status}'`);
@@ -155,8 +158,7 @@ export class ImageService {
 
   /** deactivated → active (an active image stays so); any other status is a conflict. */
   reactivate(p: Principal, id: string): void {
-    const image = this.get(p, id);
-    assertCanModify(p, image);
+    const image = this.mutable(p, id);
     if (image.status === 'active') return;
     if (!this.repo.updateIfStatus(id, ['deactivated'], { columns: { status: 'active' } })) {
       throw new ConflictError(`Not allowed to reactivate an image in status '${image.status}'`);
@@ -179,6 +181,7 @@ export class ImageService {
   }
 
   addMember(p: Principal, id: string, member: string): MemberRecord {
+    if (isAnonymous(p)) throw new UnauthorizedError();
     const image = this.get(p, id);
     if (!isAdmin(p) && !isOwner(p, image)) throw new ForbiddenError('Only the owner of an image may add members');
     requireWriter(p);
@@ -190,6 +193,7 @@ export class ImageService {
 
   /** Only the member itself accepts or rejects; the owner cannot decide for it. */
   setMemberStatus(p: Principal, id: string, member: string, status: MemberStatus): MemberRecord {
+    if (isAnonymous(p)) throw new UnauthorizedError();
     this.get(p, id);
     if (!this.repo.member(id, member)) throw new NotFoundError(`Member ${member} not found for image ${id}`);
     if (member !== p.projectId && !isAdmin(p)) throw new ForbiddenError('Only the member itself may change its status');
@@ -197,6 +201,7 @@ export class ImageService {
   }
 
   removeMember(p: Principal, id: string, member: string): void {
+    if (isAnonymous(p)) throw new UnauthorizedError();
     const image = this.get(p, id);
     if (!isAdmin(p) && !isOwner(p, image)) throw new ForbiddenError('Only the owner of an image may remove members');
     if (!this.repo.member(id, member)) throw new NotFoundError(`Member ${member} not found for image ${id}`);

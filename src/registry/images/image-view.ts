@@ -1,10 +1,9 @@
 import type { ImageRecord } from '../../core/image.js';
-import { imageUri } from '../../core/image-uri.js';
 import { apiTime } from './time.js';
 
 /** What shaping an image for one caller needs. */
 export interface ViewContext {
-  /** Base of image URIs: the registry's public URL. */
+  /** Base of image URIs: the registry's public URL, without a trailing slash. */
   publicUrl: string;
   /** Admins and the service role see locations. */
   showLocations: boolean;
@@ -21,10 +20,13 @@ export function magnetLink(infohash: string, name: string | null, size: number |
   return `magnet:?${parts.join('&')}`;
 }
 
-/** The API form of an image: Glance's fields, custom properties at the top level, and the p2p_ fields. */
+/**
+ * The API form of an image: Glance's fields, custom properties at the top level,
+ * and the p2p_ fields. Built as one literal so every view has the same shape
+ * (lists of 1,000 images stay cheap to build and serialise).
+ */
 export function imageView(image: ImageRecord, ctx: ViewContext): Record<string, unknown> {
-  const view: Record<string, unknown> = { ...image.properties };
-  Object.assign(view, {
+  const view: Record<string, unknown> = {
     id: image.id,
     name: image.name,
     status: image.status,
@@ -47,7 +49,7 @@ export function imageView(image: ImageRecord, ctx: ViewContext): Record<string, 
     self: `/v2/images/${image.id}`,
     file: `/v2/images/${image.id}/file`,
     schema: '/v2/schemas/image',
-    uri: imageUri(ctx.publicUrl, image.id),
+    uri: `${ctx.publicUrl}/v2/images/${image.id}`,
     p2p_infohash: image.p2p_infohash,
     p2p_magnet: image.p2p_infohash ? magnetLink(image.p2p_infohash, image.name, image.size, ctx.announce(image.id)) : null,
     p2p_piece_length: image.p2p_piece_length,
@@ -55,7 +57,9 @@ export function imageView(image: ImageRecord, ctx: ViewContext): Record<string, 
     p2p_origin_uri: image.p2p_origin_uri,
     p2p_progress: image.p2p_progress,
     p2p_status_reason: image.p2p_status_reason,
-  });
-  if (ctx.showLocations) view.locations = image.locations;
+    locations: ctx.showLocations ? image.locations : undefined,
+  };
+  // Custom property names never collide with base attributes: create and patch refuse that.
+  for (const name in image.properties) view[name] = image.properties[name];
   return view;
 }

@@ -1,3 +1,4 @@
+import { IMAGE_COLUMNS_WITH_EXTRAS } from './image-repository.js';
 import type { Filter, FilterOp, ListQuery, SortDir } from './list-query.js';
 
 /** A piece of SQL with its positional parameters. Values never go into the text. */
@@ -77,8 +78,9 @@ export function buildListSql(query: ListQuery, scope: SqlFragment, marker?: Reco
   const sort = effectiveSort(query);
   if (marker) add(keyset(sort, marker));
   const order = sort.map((s) => `i.${s.key} ${s.dir.toUpperCase()}`).join(', ');
+  // Two phases: pick and sort narrow (key, seq) tuples, then read full rows, tags and properties for the page only.
   return {
-    sql: `SELECT i.* FROM images i WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`,
+    sql: `SELECT ${IMAGE_COLUMNS_WITH_EXTRAS} FROM (SELECT i.seq FROM images i WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?) page JOIN images i ON i.seq = page.seq ORDER BY ${order}`,
     params: [...params, query.limit + 1],
   };
 }

@@ -125,7 +125,6 @@ export async function internalRoutes(app: Service, opts: { images: ImageService;
           os_hash_value: report.os_hash_value,
           virtual_size: report.virtual_size ?? null,
           locations: report.locations,
-          torrent,
           p2p_infohash: infohash,
           p2p_piece_length: report.p2p_piece_length,
           p2p_source_infohash: report.p2p_source_infohash ?? null,
@@ -133,6 +132,7 @@ export async function internalRoutes(app: Service, opts: { images: ImageService;
           p2p_progress: null,
           p2p_status_reason: null,
         },
+        torrent,
         ...(report.properties ? { setProperties: report.properties } : {}),
       });
       if (!updated) {

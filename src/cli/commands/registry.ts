@@ -2,7 +2,6 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { createLogger } from '../../core/logger.js';
 import { resolveRegistryConfig, type RegistryConfig } from '../../registry/config.js';
-import { buildRegistry } from '../../registry/server.js';
 import { runUntilSignal } from '../run-until-signal.js';
 import { loadOrCreateSecrets, type Secrets } from '../secrets.js';
 import { addCommonServerOptions, baseConfig, portOption, section, type CommonServerFlags } from '../server-options.js';
@@ -34,6 +33,7 @@ export function registryCommand(program: Command): void {
     base.data_dir = dataDir;
     const config = registryConfigFrom(base, { port: flags.port }, loadOrCreateSecrets(dataDir));
     const log = createLogger(String(base.log_level ?? 'info'));
+    const { buildRegistry } = await import('../../registry/server.js');
     const registry = await buildRegistry(config, log);
     const { listenUrl, publicUrl } = await registry.start();
     process.stdout.write(`Parallax registry listening on ${listenUrl}\n`);

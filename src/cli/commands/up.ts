@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { createLogger } from '../../core/logger.js';
-import { buildRegistry } from '../../registry/server.js';
 import { runUntilSignal } from '../run-until-signal.js';
 import { loadOrCreateSecrets } from '../secrets.js';
 import { addCommonServerOptions, baseConfig, portOption, type CommonServerFlags } from '../server-options.js';
@@ -27,6 +26,7 @@ export function upCommand(program: Command): void {
     base.data_dir = dataDir;
     const secrets = loadOrCreateSecrets(dataDir);
     const log = createLogger(String(base.log_level ?? 'info'));
+    const { buildRegistry } = await import('../../registry/server.js');
     const registry = await buildRegistry(registryConfigFrom(base, { port: flags.registryPort }, secrets), log);
     const { listenUrl: url } = await registry.start();
     const adminToken = String(base.admin_token ?? secrets.admin_token);

@@ -5,7 +5,9 @@ import { Semaphore } from './semaphore.js';
 
 /**
  * Caps calls in flight on one store. A read or write holds its slot until its stream
- * closes, so the cap bounds open connections, not just the time to open them.
+ * closes, so the cap bounds open connections, not just the time to open them. So one
+ * task must never hold more open streams than the cap while it waits to open another
+ * (it would wait for itself): the chunked writer holds one writer at a time.
  */
 export class ConcurrencyLimitStore extends DelegatingStore {
   readonly #slots: Semaphore;

@@ -78,6 +78,7 @@ async function keystoneAuth(client: HttpClient, o: KeystoneOptions): Promise<Swi
 export class SwiftSession {
   #current: Promise<SwiftCredentials> | undefined;
   #token: string | undefined;
+  #confirmed: string | undefined;
 
   constructor(
     private readonly client: HttpClient,
@@ -107,6 +108,16 @@ export class SwiftSession {
       },
     );
     return pending;
+  }
+
+  /** Records that Swift accepted `token` (answered something other than 401). */
+  confirm(token: string): void {
+    this.#confirmed = token;
+  }
+
+  /** True when the current token has been accepted by Swift at least once. */
+  get confirmed(): boolean {
+    return this.#token !== undefined && this.#confirmed === this.#token;
   }
 
   /** Forgets `token` after Swift refused it, so the next get() authenticates again. */

@@ -41,6 +41,7 @@ export class SwiftStore implements ObjectStore {
     for (let attempt = 0; ; attempt++) {
       const creds = await this.#session.get();
       const res = await this.#client.send(this.#url(creds.storageUrl, key, query), { ...req, privateHeaders: { 'x-auth-token': creds.token } });
+      if (res.statusCode !== 401) this.#session.confirm(creds.token);
       if (res.statusCode !== 401 || attempt > 0) return res;
       await res.body.dump().catch(() => undefined);
       this.#session.invalidate(creds.token);
@@ -82,7 +83,13 @@ export class SwiftStore implements ObjectStore {
   async write(key: string, options: WriteOptions = {}): Promise<ObjectWriter> {
     if (this.readOnly) throw new ReadOnlyStoreError({ key });
     validateKey(key);
+    // An upload cannot be replayed after a 401, so prove a fresh token first (HEAD the container renews it if needed).
     await this.#session.get();
+    if (!this.#session.confirmed) {
+      const probe = await this.#call(undefined, { method: 'HEAD', what: `HEAD container for ${key}` });
+      await probe.body.dump().catch(() => undefined);
+      if (probe.statusCode === 401 || probe.statusCode === 403) throw translateStatus(probe.statusCode, key, `PUT ${key}`);
+    }
     const headers: Record<string, string> = { 'content-type': options.contentType ?? 'application/octet-stream' };
     if (options.size !== undefined) headers['content-length'] = String(options.size);
     const put = async (body: PassThrough, signal: AbortSignal) => {

@@ -74,5 +74,6 @@ if [ -n "$dir" ]; then rm -rf -- "$dir"; fi`;
  * (a test worker killed on timeout runs no exit hooks). Stop the returned process on normal cleanup.
  */
 export function watchdog(groups: GroupProcess[], dir: string): GroupProcess {
-  return spawnGroup('/bin/sh', ['-c', WATCHDOG, 'watchdog', String(process.pid), dir, ...groups.map((g) => String(g.pid))], '/dev/null');
+  // bash, not dash: dash's kill cannot signal a process group.
+  return spawnGroup('/bin/bash', ['-c', WATCHDOG, 'watchdog', String(process.pid), dir, ...groups.map((g) => String(g.pid))], '/dev/null');
 }

@@ -1,8 +1,6 @@
-import { createReadStream } from 'node:fs';
 import { open, opendir, realpath, rm, rmdir, stat, constants } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { CheckedReadStream } from '../checked-read-stream.js';
 import { ObjectNotFoundError, ReadOnlyStoreError } from '../errors.js';
 import { compareKeys } from '../keys.js';
 import type { ListEntry, ObjectInfo, ObjectReadStream, ObjectStore, ObjectWriter, ReadOptions, WriteOptions } from '../object-store.js';
@@ -10,6 +8,7 @@ import { bytesInRange, normalizeRange } from '../range.js';
 import { EtagCache } from './etag-cache.js';
 import { FileRoot, RESERVED_DIR } from './file-root.js';
 import { FileWriter } from './file-writer.js';
+import { FileReadStream } from './file-read-stream.js';
 import type { FileStoreOptions } from './file-options.js';
 import { translateFsError } from './fs-errors.js';
 
@@ -63,13 +62,7 @@ export class FileStore implements ObjectStore {
       const st = await fh.stat();
       if (!st.isFile()) throw new ObjectNotFoundError(key);
       const expected = bytesInRange(key, range, st.size);
-      const source = createReadStream('', {
-        fd: fh,
-        start: range.offset,
-        end: expected === 0 ? range.offset : range.offset + expected - 1,
-        highWaterMark: 1 << 20,
-      });
-      return new CheckedReadStream(source, { key, expected, signal: options.signal, translate: (err) => translateFsError(err, key) });
+      return new FileReadStream(fh, key, range.offset, expected, options.signal);
     } catch (err) {
       await fh.close().catch(() => undefined);
       throw translateFsError(err, key);

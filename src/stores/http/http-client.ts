@@ -1,5 +1,6 @@
 import { Agent, request, type Dispatcher } from 'undici';
 import { StoreProtocolError } from '../errors.js';
+import { ResponseBody } from './response-body.js';
 import { translateNetworkError } from './http-errors.js';
 
 /** Timeouts and pool size of one store's HTTP connections. */
@@ -28,6 +29,13 @@ export interface HttpRequest {
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/** A response whose body streams straight from the dispatcher. */
+export interface OpenResponse {
+  statusCode: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: ResponseBody;
+}
 
 /**
  * A pooled undici client that follows redirects itself: to cap them, and to drop
@@ -75,6 +83,52 @@ export class HttpClient {
       if (next.origin !== current.origin) privateHeaders = {};
       current = next;
     }
+  }
+
+  /**
+   * Sends a bodiless request and resolves at the response headers with a ResponseBody, for
+   * large downloads (see ResponseBody). Redirects are followed as in send().
+   */
+  async open(url: URL, req: Omit<HttpRequest, 'body'>): Promise<OpenResponse> {
+    let current = url;
+    let privateHeaders = req.privateHeaders ?? {};
+    for (let hop = 0; ; hop++) {
+      const res = await this.#dispatch(current, { ...req, headers: { ...req.headers, ...privateHeaders } });
+      const location = res.headers.location;
+      if (!REDIRECTS.has(res.statusCode) || typeof location !== 'string') return res;
+      res.body.discard();
+      if (hop >= this.#maxRedirects) throw new StoreProtocolError(`${req.what}: more than ${this.#maxRedirects} redirects`, { key: req.key });
+      const next = new URL(location, current);
+      if (next.protocol !== 'http:' && next.protocol !== 'https:') throw new StoreProtocolError(`${req.what}: redirect to ${next.protocol}`, { key: req.key });
+      if (next.origin !== current.origin) privateHeaders = {};
+      current = next;
+    }
+  }
+
+  #dispatch(url: URL, req: Omit<HttpRequest, 'body'>): Promise<OpenResponse> {
+    const translate = (err: unknown) => translateNetworkError(err, req.key, req.what);
+    const body = new ResponseBody(req.key ?? url.pathname, translate, req.signal);
+    return new Promise((resolve, reject) => {
+      let started = false;
+      this.#agent.dispatch(
+        { origin: url.origin, path: `${url.pathname}${url.search}`, method: req.method, headers: req.headers },
+        {
+          onRequestStart: (controller) => body.attach(controller),
+          onResponseStart: (_controller, statusCode, headers) => {
+            started = true;
+            resolve({ statusCode, headers, body });
+          },
+          onResponseData: (controller, chunk) => {
+            if (!body.accept(chunk)) controller.pause();
+          },
+          onResponseEnd: () => body.finish(),
+          onResponseError: (_controller, err) => {
+            if (started) body.fail(err);
+            else reject(body.destroyed && body.errored ? body.errored : translate(err));
+          },
+        },
+      );
+    });
   }
 
   async close(): Promise<void> {

@@ -60,7 +60,7 @@ export class HttpStore implements ObjectStore {
       return emptyReadStream(key);
     }
     const rangeValue = rangeHeader(range);
-    const res = await this.#client.send(url, {
+    const res = await this.#client.open(url, {
       method: 'GET',
       headers: rangeValue ? { range: rangeValue } : {},
       privateHeaders: this.#headers,
@@ -69,10 +69,10 @@ export class HttpStore implements ObjectStore {
       what: `GET ${key}`,
     });
     if (res.statusCode !== 200 && res.statusCode !== 206 && res.statusCode !== 416) {
-      await res.body.dump().catch(() => undefined);
+      res.body.discard();
       throw translateStatus(res.statusCode, key, `GET ${key}`);
     }
-    return rangedStream(res, { key, range, signal: options.signal, sizeOf: async () => (await this.head(key)).size });
+    return rangedStream(res, { key, range, sizeOf: async () => (await this.head(key)).size });
   }
 
   async write(key: string): Promise<ObjectWriter> {

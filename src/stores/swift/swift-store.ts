@@ -2,7 +2,7 @@ import type { PassThrough } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { emptyReadStream } from '../checked-read-stream.js';
 import { ReadOnlyStoreError, StoreProtocolError } from '../errors.js';
-import { HttpClient, type HttpRequest } from '../http/http-client.js';
+import { HttpClient, type HttpRequest, type OpenResponse } from '../http/http-client.js';
 import { header, translateStatus } from '../http/http-errors.js';
 import { rangedStream } from '../http/ranged-response.js';
 import { decodeKeyPath, encodeKeyPath, validateKey } from '../keys.js';
@@ -48,6 +48,18 @@ export class SwiftStore implements ObjectStore {
     }
   }
 
+  // #call for downloads: the body streams straight from the dispatcher (see ResponseBody).
+  async #open(key: string, req: Omit<HttpRequest, 'privateHeaders' | 'body'>): Promise<OpenResponse> {
+    for (let attempt = 0; ; attempt++) {
+      const creds = await this.#session.get();
+      const res = await this.#client.open(this.#url(creds.storageUrl, key), { ...req, privateHeaders: { 'x-auth-token': creds.token } });
+      if (res.statusCode !== 401) this.#session.confirm(creds.token);
+      if (res.statusCode !== 401 || attempt > 0) return res;
+      res.body.discard();
+      this.#session.invalidate(creds.token);
+    }
+  }
+
   async head(key: string): Promise<ObjectInfo> {
     validateKey(key);
     const res = await this.#call(key, { method: 'HEAD', key, what: `HEAD ${key}` });
@@ -72,12 +84,12 @@ export class SwiftStore implements ObjectStore {
       return emptyReadStream(key);
     }
     const value = rangeHeader(range);
-    const res = await this.#call(key, { method: 'GET', headers: value ? { range: value } : {}, signal: options.signal, key, what: `GET ${key}` });
+    const res = await this.#open(key, { method: 'GET', headers: value ? { range: value } : {}, signal: options.signal, key, what: `GET ${key}` });
     if (res.statusCode !== 200 && res.statusCode !== 206 && res.statusCode !== 416) {
-      await res.body.dump().catch(() => undefined);
+      res.body.discard();
       throw translateStatus(res.statusCode, key, `GET ${key}`);
     }
-    return rangedStream(res, { key, range, signal: options.signal, sizeOf: async () => (await this.head(key)).size });
+    return rangedStream(res, { key, range, sizeOf: async () => (await this.head(key)).size });
   }
 
   async write(key: string, options: WriteOptions = {}): Promise<ObjectWriter> {

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { GlanceError } from '../core/errors.js';
 import { imageCommand } from './commands/image.js';
 import { registryCommand } from './commands/registry.js';
+import { seederCommand } from './commands/seeder.js';
 import { tokenCommand } from './commands/token.js';
 import { upCommand } from './commands/up.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
     .exitOverride();
   upCommand(program);
   registryCommand(program);
+  seederCommand(program);
   imageCommand(program);
   tokenCommand(program);
   return program;

@@ -43,7 +43,7 @@ export async function errorFromResponse(res: Response, what: string): Promise<Gl
     /* not JSON */
   }
   const kind = KIND_BY_STATUS[res.status] ?? (res.status >= 500 ? 'bad_gateway' : 'invalid');
-  return new GlanceError(kind, `${what}: ${message}`, { ...details, status: res.status });
+  return new GlanceError(kind, what ? `${what}: ${message}` : message, { ...details, status: res.status });
 }
 
 /** A JSON HTTP client for one base URL with an optional token. */
@@ -55,6 +55,8 @@ export class JsonClient {
     readonly token: string | undefined,
     private readonly dispatcher?: Dispatcher,
     private readonly timeoutMs = 30_000,
+    /** Prefix error messages with the request (off when they are passed on to our own callers). */
+    private readonly namedErrors = true,
   ) {
     this.baseUrl = baseUrl.replace(/\/+$/, '');
   }
@@ -78,7 +80,7 @@ export class JsonClient {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
       throw new UnavailableError(`${method} ${this.baseUrl}${path} failed: ${cause?.code ?? cause?.message ?? (err as Error).message}`, undefined, { cause: err });
     }
-    if (!res.ok) throw await errorFromResponse(res, `${method} ${path}`);
+    if (!res.ok) throw await errorFromResponse(res, this.namedErrors ? `${method} ${path}` : '');
     return res;
   }
 

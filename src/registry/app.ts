@@ -16,6 +16,7 @@ import { systemClock, type Clock } from './images/time.js';
 import { internalRoutes } from './internal/internal-routes.js';
 import { schemaRoutes } from './routes/schema-routes.js';
 import { versionRoutes } from './routes/versions-routes.js';
+import { endpointRoutes } from './routes/endpoint-routes.js';
 import { torrentRoutes } from './torrent/torrent-routes.js';
 import { TrackerDirectory } from './torrent/tracker-directory.js';
 
@@ -25,6 +26,8 @@ export interface RegistryAppOptions {
   db: SqliteDatabase;
   /** The registry's public base URL (known only after listen when the port is 0). */
   publicUrl: () => string;
+  /** The Teller front door serving this registry's data, when known. */
+  seederUrl?: () => string | undefined;
   clock?: Clock;
 }
 
@@ -71,7 +74,8 @@ export async function registryApp(app: Service, options: RegistryAppOptions): Pr
   await app.register(memberRoutes, { images });
   await app.register(torrentRoutes, { images, trackers });
   await app.register(tokenRoutes, { tokens, trackers });
-  await app.register(internalRoutes, { images, tokens, clock, ingestBodyLimit: 64 * 1024 * 1024 });
+  await app.register(internalRoutes, { images, tokens, clock, ingestBodyLimit: 64 * 1024 * 1024, allowAnonymous: config.allow_anonymous });
+  await app.register(endpointRoutes, { config, publicUrl: options.publicUrl, seederUrl: options.seederUrl ?? (() => config.seeder_url) });
   return { images, tokens, trackers };
 }
 

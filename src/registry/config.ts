@@ -28,6 +28,8 @@ export const RegistryConfigSchema = Type.Object(
     allow_anonymous: Type.Boolean({ default: true }),
     body_limit: Type.Integer({ minimum: 1024, default: 1024 * 1024 }),
     tls: Type.Optional(TlsConfigSchema),
+    /** Public URL of the Teller front door that serves this registry's image data (advertised at /p2p/v1/endpoints). */
+    seeder_url: Type.Optional(Type.String({ pattern: '^https?://' })),
     /** Secret shared with the tracker, for passkeys. */
     tracker_secret: Type.Optional(Type.String({ minLength: 16 })),
     trackers: Type.Array(TrackerSchema, { default: [] }),

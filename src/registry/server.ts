@@ -17,6 +17,12 @@ export interface Registry {
   start(): Promise<{ listenUrl: string; publicUrl: string }>;
   /** The public URL (after start). */
   url(): string;
+  /**
+   * Point image URIs and /p2p/v1/endpoints at a front door (`up` starts Teller after
+   * the registry, so with free ports its URL is only known then). An explicit
+   * public_url in the config still wins for image URIs.
+   */
+  setFrontDoor(url: string): void;
   close(): Promise<void>;
 }
 
@@ -35,17 +41,24 @@ export async function buildRegistry(config: RegistryConfig, logger: Logger, cloc
     },
   });
   let publicUrl = config.public_url ? trimUrl(config.public_url) : derivePublicUrl(config.host, config.port, Boolean(tls));
-  const parts = await registryApp(app, { config, db, publicUrl: () => publicUrl, ...(clock ? { clock } : {}) });
+  let frontDoor: string | undefined;
+  let seederUrl = config.seeder_url;
+  const parts = await registryApp(app, { config, db, publicUrl: () => publicUrl, seederUrl: () => seederUrl, ...(clock ? { clock } : {}) });
   return {
     app,
     db,
     parts,
     async start() {
       const bound = await listen(app, config.host, config.port);
-      if (!config.public_url) publicUrl = derivePublicUrl(config.host, bound.port, Boolean(tls));
+      if (!config.public_url) publicUrl = frontDoor ?? derivePublicUrl(config.host, bound.port, Boolean(tls));
       return { listenUrl: bound.url, publicUrl };
     },
     url: () => publicUrl,
+    setFrontDoor(url: string) {
+      frontDoor = trimUrl(url);
+      seederUrl ??= frontDoor;
+      if (!config.public_url) publicUrl = frontDoor;
+    },
     async close() {
       await app.close();
       db.close();

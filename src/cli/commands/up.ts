@@ -4,6 +4,7 @@ import { runUntilSignal } from '../run-until-signal.js';
 import { loadOrCreateSecrets } from '../secrets.js';
 import { addCommonServerOptions, baseConfig, portOption, type CommonServerFlags } from '../server-options.js';
 import { dataDirOf, registryConfigFrom } from './registry.js';
+import { seederConfigFrom } from './seeder.js';
 
 interface UpFlags extends CommonServerFlags {
   registryPort?: number;
@@ -27,18 +28,24 @@ export function upCommand(program: Command): void {
     const secrets = loadOrCreateSecrets(dataDir);
     const log = createLogger(String(base.log_level ?? 'info'));
     const { buildRegistry } = await import('../../registry/server.js');
+    const { buildTeller } = await import('../../seeder/server.js');
     const registry = await buildRegistry(registryConfigFrom(base, { port: flags.registryPort }, secrets), log);
-    const { listenUrl: url } = await registry.start();
+    const { listenUrl: registryUrl } = await registry.start();
+    const teller = await buildTeller(seederConfigFrom(base, { port: flags.seederPort, registry_url: registryUrl }, secrets, dataDir), log);
+    const { listenUrl: tellerUrl, publicUrl } = await teller.start();
+    // One front door: image URIs and Glance clients use Teller, which forwards metadata to the registry.
+    registry.setFrontDoor(publicUrl);
     const adminToken = String(base.admin_token ?? secrets.admin_token);
     process.stdout.write(
       [
         `glance-p2p up: data in ${dataDir}`,
-        `  registry (Parallax): ${url}`,
-        `  API docs:            ${url}/docs`,
-        `  admin token:         ${adminToken}`,
+        `  front door (Teller):  ${tellerUrl}   <- point glance clients and image URIs here`,
+        `  registry (Parallax):  ${registryUrl}`,
+        `  API docs:             ${registryUrl}/docs`,
+        `  admin token:          ${adminToken}`,
         '',
       ].join('\n'),
     );
-    runUntilSignal(log, [() => registry.close()]);
+    runUntilSignal(log, [() => registry.close(), () => teller.close()]);
   });
 }

@@ -3,24 +3,13 @@ import { ForbiddenError, UnauthorizedError } from '../../core/errors.js';
 import { ANONYMOUS, isAdmin, isAnonymous, isService, type Principal } from '../../core/principal.js';
 import type { Service } from '../../core/http/service.js';
 import type { TokenStore } from './token-store.js';
+import { requestToken } from '../../core/http/request-token.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** Who is calling; ANONYMOUS when no token was sent. */
     principal: Principal;
   }
-}
-
-/** The token a request carries: X-Auth-Token, or Authorization: Bearer. */
-export function requestToken(request: Pick<FastifyRequest, 'headers'>): string | undefined {
-  const header = request.headers['x-auth-token'];
-  if (typeof header === 'string' && header) return header;
-  const auth = request.headers.authorization;
-  if (typeof auth === 'string') {
-    const match = /^Bearer\s+(\S+)$/i.exec(auth);
-    if (match) return match[1];
-  }
-  return undefined;
 }
 
 /**

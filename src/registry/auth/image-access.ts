@@ -1,6 +1,6 @@
 import { ForbiddenError, NotFoundError, UnauthorizedError } from '../../core/errors.js';
 import type { ImageRecord, MemberStatus } from '../../core/image.js';
-import { canWrite, isAdmin, isAnonymous, type Principal } from '../../core/principal.js';
+import { canWrite, isAdmin, isAnonymous, isService, type Principal } from '../../core/principal.js';
 import type { SqlFragment } from '../images/list-sql.js';
 import type { ListQuery } from '../images/list-query.js';
 
@@ -13,11 +13,11 @@ export function isOwner(p: Principal, image: Pick<ImageRecord, 'owner'>): boolea
 }
 
 /**
- * Glance's read rule for one image: admins and owners always; public and community
+ * Glance's read rule for one image: admins, the service role and owners always; public and community
  * images for everyone; shared images for their members (whatever the member status).
  */
 export function canRead(p: Principal, image: ImageRecord, membership: MembershipLookup): boolean {
-  if (isAdmin(p) || isOwner(p, image)) return true;
+  if (isService(p) || isOwner(p, image)) return true;
   if (image.visibility === 'public' || image.visibility === 'community') return true;
   if (image.visibility === 'shared' && !isAnonymous(p)) return membership(image.id, p.projectId) !== undefined;
   return false;
@@ -42,7 +42,7 @@ export function assertCanModify(p: Principal, image: ImageRecord): void {
  */
 export function listScope(p: Principal, query: Pick<ListQuery, 'visibility' | 'memberStatus'>): SqlFragment {
   const vis = query.visibility;
-  if (isAdmin(p)) {
+  if (isService(p)) {
     return vis && vis !== 'all' ? { sql: 'i.visibility = ?', params: [vis] } : { sql: '1', params: [] };
   }
   if (isAnonymous(p)) {

@@ -1,8 +1,9 @@
 import { Type } from '@sinclair/typebox';
 import { ConflictError, InvalidInputError, NotFoundError, UnauthorizedError } from '../../core/errors.js';
 import type { Service } from '../../core/http/service.js';
-import { IMAGE_STATUSES, type ImageStatus } from '../../core/image.js';
-import { ANONYMOUS, isAdmin } from '../../core/principal.js';
+import { CONTAINER_FORMATS, DISK_FORMATS, IMAGE_STATUSES, type ImageStatus } from '../../core/image.js';
+import { ANONYMOUS, isAdmin, isAnonymous } from '../../core/principal.js';
+import { assertCanModify } from '../auth/image-access.js';
 import { requireService } from '../auth/auth-hook.js';
 import type { TokenStore } from '../auth/token-store.js';
 import type { ImageService } from '../images/image-service.js';
@@ -42,6 +43,16 @@ const IngestSchema = Type.Object(
     p2p_source_infohash: Type.Optional(Type.Union([Type.String(), Type.Null()])),
     p2p_origin_uri: Type.Optional(Type.Union([Type.String(), Type.Null()])),
     properties: Type.Optional(Type.Record(Type.String(), Type.String())),
+    attributes: Type.Optional(
+      Type.Object(
+        {
+          name: Type.Optional(Type.Union([Type.String({ maxLength: 255 }), Type.Null()])),
+          disk_format: Type.Optional(Type.Union([Type.Union(DISK_FORMATS.map((f) => Type.Literal(f))), Type.Null()])),
+          container_format: Type.Optional(Type.Union([Type.Union(CONTAINER_FORMATS.map((f) => Type.Literal(f))), Type.Null()])),
+        },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -51,7 +62,7 @@ const IngestSchema = Type.Object(
  * locations in one round trip, move statuses, record an ingest, list swarms
  * (long-polled on the change revision) and hand out deleted images' chunks.
  */
-export async function internalRoutes(app: Service, opts: { images: ImageService; tokens: TokenStore; clock: Clock; ingestBodyLimit: number }): Promise<void> {
+export async function internalRoutes(app: Service, opts: { images: ImageService; tokens: TokenStore; clock: Clock; ingestBodyLimit: number; allowAnonymous: boolean }): Promise<void> {
   const { images, tokens, clock } = opts;
   const repo = images.repo;
   const tags = ['internal'];
@@ -59,20 +70,34 @@ export async function internalRoutes(app: Service, opts: { images: ImageService;
     requireService(request);
   });
 
-  app.get('/internal/v1/images/:id/access', { schema: { tags, summary: 'May the X-Subject-Token caller read this image? With locations.', params: IdParams } }, async (request) => {
-    const subjectToken = request.headers['x-subject-token'];
-    let subject = ANONYMOUS;
-    if (typeof subjectToken === 'string' && subjectToken) {
-      const found = tokens.authenticate(subjectToken);
-      if (!found) throw new UnauthorizedError('The token is not valid or has expired');
-      subject = found;
-    }
-    const image = images.get(subject, request.params.id);
-    return {
-      image: images.view(image, request.principal),
-      subject: { user_id: subject.userId, project_id: subject.projectId, roles: subject.roles, admin: isAdmin(subject), anonymous: subject === ANONYMOUS },
-    };
-  });
+  app.get('/internal/v1/images/:id', { schema: { tags, summary: 'An image as the service sees it (with locations), whoever owns it', params: IdParams } }, async (request) =>
+    images.view(images.get(request.principal, request.params.id), request.principal),
+  );
+
+  app.get(
+    '/internal/v1/images/:id/access',
+    { schema: { tags, summary: 'May the X-Subject-Token caller read (and change) this image? With locations.', params: IdParams } },
+    async (request) => {
+      const subjectToken = request.headers['x-subject-token'];
+      let subject = ANONYMOUS;
+      if (typeof subjectToken === 'string' && subjectToken) {
+        const found = tokens.authenticate(subjectToken);
+        if (!found) throw new UnauthorizedError('The token is not valid or has expired');
+        subject = found;
+      } else if (!opts.allowAnonymous) throw new UnauthorizedError();
+      const image = images.get(subject, request.params.id);
+      let canModify = true;
+      try {
+        assertCanModify(subject, image);
+      } catch {
+        canModify = false;
+      }
+      return {
+        image: images.view(image, request.principal),
+        subject: { user_id: subject.userId, project_id: subject.projectId, roles: subject.roles, admin: isAdmin(subject), anonymous: isAnonymous(subject), can_modify: canModify && !isAnonymous(subject) },
+      };
+    },
+  );
 
   app.post(
     '/internal/v1/images/:id/status',
@@ -112,12 +137,20 @@ export async function internalRoutes(app: Service, opts: { images: ImageService;
     '/internal/v1/images/:id/data',
     { bodyLimit: opts.ingestBodyLimit, schema: { tags, summary: 'Record what Teller ingested; the image becomes active', params: IdParams, body: IngestSchema } },
     async (request) => {
-      const report = request.body as IngestReport & { properties?: Record<string, string> };
+      const report = request.body as IngestReport & { properties?: Record<string, string>; attributes?: Record<string, string | null | undefined> };
       const { torrent, infohash } = validateIngestReport(report);
+      const current = repo.get(request.params.id);
+      // a copy's name and formats fill in only what the target image left empty
+      const fill: Record<string, unknown> = {};
+      for (const key of ['name', 'disk_format', 'container_format'] as const) {
+        const value = report.attributes?.[key];
+        if (current && current[key] === null && value) fill[key] = value;
+      }
       const other = repo.selectRows({ sql: 'SELECT * FROM images i WHERE i.p2p_infohash = ? AND i.id != ?', params: [infohash, request.params.id] });
       if (other.length > 0) throw new ConflictError(`Another image (${other[0]!.id}) already has infohash ${infohash}`);
       const updated = repo.updateIfStatus(request.params.id, ['saving', 'importing'], {
         columns: {
+          ...fill,
           status: 'active',
           size: report.size,
           checksum: report.checksum ?? null,

@@ -9,6 +9,7 @@ export interface SwarmEntry {
   /** Accepted members, for shared images. */
   members: string[];
   size: number | null;
+  os_hash_value: string | null;
   updated_at: string;
 }
 
@@ -23,6 +24,7 @@ export function activeSwarms(repo: ImageRepository): SwarmEntry[] {
     owner: r.owner,
     members: members.get(r.id) ?? [],
     size: r.size,
+    os_hash_value: r.os_hash_value,
     updated_at: r.updated_at,
   }));
 }

@@ -15,12 +15,17 @@ function versions(base: string) {
 
 /** GET /versions (200) and GET / (300 Multiple Choices), as Glance answers them. */
 export async function versionRoutes(app: Service): Promise<void> {
-  const base = (host: string | undefined, proto: string) => `${proto}://${host ?? 'localhost'}`;
+  // Behind Teller's front door the links must name the front door.
+  const base = (headers: Record<string, string | string[] | undefined>, proto: string) => {
+    const host = headers['x-forwarded-host'] ?? headers.host ?? 'localhost';
+    const scheme = headers['x-forwarded-proto'] ?? proto;
+    return `${String(scheme)}://${String(host)}`;
+  };
   app.get('/versions', { config: { open: true }, schema: { tags: ['versions'], summary: 'List API versions' } }, async (request) =>
-    versions(base(request.headers.host, request.protocol)),
+    versions(base(request.headers, request.protocol)),
   );
   app.get('/', { config: { open: true }, schema: { hide: true } }, async (request, reply) => {
     void reply.code(300);
-    return versions(base(request.headers.host, request.protocol));
+    return versions(base(request.headers, request.protocol));
   });
 }

@@ -1,0 +1,59 @@
+import type { Registry } from 'prom-client';
+import type { Service } from '../core/http/service.js';
+import type { Logger } from '../core/logger.js';
+import { RegistryDirectory } from '../core/registry-directory.js';
+import type { StoreSet } from '../stores/index.js';
+import { signedUrlRoutes } from './auth/signed-url-route.js';
+import type { ImageCache } from './cache/image-cache.js';
+import type { SeederConfig } from './config.js';
+import { frontDoor } from './front-door.js';
+import { IngestRunner } from './ingest/ingest-runner.js';
+import { ingestRoutes, type ImportMethod } from './ingest/ingest-routes.js';
+import { startMaintenance } from './maintenance.js';
+import { seederMetrics, type SeederMetrics } from './metrics.js';
+import { RegistryGateway } from './registry-gateway.js';
+import { RegistryWatch } from './registry-watch.js';
+import { fileRoutes } from './serve/file-route.js';
+import { ImageReader } from './serve/image-reader.js';
+
+/** What Teller's app is built from. */
+export interface TellerAppOptions {
+  config: SeederConfig;
+  stores: StoreSet;
+  cache: ImageCache;
+  metrics: Registry;
+  log: Logger;
+  publicUrl: () => string;
+  now?: () => number;
+  /** More import methods (the swarm adds magnet). */
+  importMethods?: Record<string, ImportMethod>;
+}
+
+/** Teller's parts, for the seeder (BitTorrent) and tests. */
+export interface TellerParts {
+  gateway: RegistryGateway;
+  reader: ImageReader;
+  runner: IngestRunner;
+  watch: RegistryWatch;
+  metrics: SeederMetrics;
+}
+
+/** Register Teller's routes (data plane + front door) on `app` and start its housekeeping. */
+export async function tellerApp(app: Service, options: TellerAppOptions): Promise<TellerParts> {
+  const { config, stores, cache, log } = options;
+  const now = options.now ?? Date.now;
+  const gateway = new RegistryGateway(config.registry_url, config.service_token);
+  const metrics = seederMetrics(options.metrics);
+  const reader = new ImageReader(gateway, stores, cache, metrics, log);
+  const runner = new IngestRunner(config, gateway, stores, metrics, log);
+  const registries = new RegistryDirectory(config.registries);
+  const watch = new RegistryWatch(gateway, log);
+
+  await app.register(fileRoutes, { gateway, reader, metrics, urlSecret: config.url_secret, now });
+  await app.register(ingestRoutes, { config, gateway, runner, registries, log, ...(options.importMethods ? { methods: options.importMethods } : {}) });
+  await app.register(signedUrlRoutes, { gateway, urlSecret: config.url_secret, publicUrl: options.publicUrl, defaultTtl: config.signed_url_ttl_s, now });
+  await app.register(frontDoor, { registryUrl: config.registry_url });
+  startMaintenance({ watch, gateway, stores, reader, purgeUrls: config.purge_urls, log });
+  app.addHook('onClose', async () => watch.stop());
+  return { gateway, reader, runner, watch, metrics };
+}

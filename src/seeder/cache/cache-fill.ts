@@ -1,0 +1,118 @@
+import { EventEmitter } from 'node:events';
+import { open, unlink, type FileHandle } from 'node:fs/promises';
+import { HashWorker } from '../../core/hashing/hash-worker.js';
+import type { Logger } from '../../core/logger.js';
+import type { StoreSet } from '../../stores/index.js';
+import { CorruptDataError } from '../errors.js';
+import { readStoreRange } from '../serve/store-range-reader.js';
+import { pieceCount, pieceHash, type ImageLayout } from '../verify/image-layout.js';
+import type { ImageCache } from './image-cache.js';
+
+/** Where a fill stands. */
+export type FillState = 'running' | 'committed' | 'failed';
+
+const WRITE_BLOCK = 1024 * 1024;
+
+/**
+ * One read of an image from its store into the cache, shared by every concurrent
+ * reader (single flight). Bytes go to a partial file and to a hashing thread; the
+ * `verified` watermark moves forward piece by piece as each piece's SHA-1 matches
+ * the torrent, and readers never read past it. The entry is committed only when the
+ * whole-image SHA-256 matches. A fill never depends on its readers: it goes on when
+ * they disconnect. Events: 'progress', 'committed', 'failed'.
+ */
+export class CacheFill extends EventEmitter {
+  state: FillState = 'running';
+  error: Error | undefined;
+  /** Bytes from 0 that are on disk and verified. */
+  verified = 0;
+  /** The file to read: the partial file, then the committed entry. */
+  path: string;
+  readonly done: Promise<void>;
+  private written = 0;
+  private piecesVerified = 0;
+
+  constructor(
+    readonly layout: ImageLayout,
+    private readonly stores: StoreSet,
+    private readonly cache: ImageCache,
+    private readonly log: Logger,
+  ) {
+    super();
+    this.setMaxListeners(0);
+    this.path = cache.partialPath(layout.sha256);
+    this.done = this.run().catch(() => undefined);
+  }
+
+  /** Reads the store once, writes and verifies; the promise settles when the fill ends. */
+  private async run(): Promise<void> {
+    const { layout } = this;
+    let file: FileHandle | undefined;
+    const abort = new AbortController();
+    let corrupt: Error | undefined;
+    const hasher = new HashWorker({ sha256: true, pieceLength: layout.pieceLength }, (index, sha1) => {
+      if (!sha1.equals(pieceHash(layout, index))) {
+        corrupt ??= new CorruptDataError(`Piece ${index} of image ${layout.imageId} read from store ${layout.storeId} does not match its hash`, { piece: index });
+        abort.abort(corrupt);
+        return;
+      }
+      this.piecesVerified = index + 1;
+      this.advance();
+    });
+    try {
+      file = await open(this.path, 'wx');
+      let pending: Buffer[] = [];
+      let pendingBytes = 0;
+      const flush = async () => {
+        if (pendingBytes === 0) return;
+        const block = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+        pending = [];
+        pendingBytes = 0;
+        await file!.write(block, 0, block.length, this.written);
+        this.written += block.length;
+        this.advance();
+      };
+      for await (const data of readStoreRange(layout, this.stores, 0, layout.size, abort.signal) as AsyncIterable<Buffer>) {
+        if (corrupt) throw corrupt;
+        const wait = hasher.update(data);
+        pending.push(data);
+        pendingBytes += data.length;
+        if (pendingBytes >= WRITE_BLOCK) await flush();
+        if (wait) await wait;
+      }
+      await flush();
+      const digests = await hasher.digest();
+      if (corrupt) throw corrupt;
+      if (digests.bytes !== layout.size) throw new CorruptDataError(`Image ${layout.imageId}: store gave ${digests.bytes} bytes, expected ${layout.size}`, {});
+      if (digests.sha256 !== layout.sha256) throw new CorruptDataError(`Image ${layout.imageId} read from store ${layout.storeId} does not match its SHA-256`, { sha256: layout.sha256 });
+      if (this.piecesVerified !== pieceCount(layout)) throw new CorruptDataError(`Image ${layout.imageId}: not every piece verified`, {});
+      await file.close();
+      file = undefined;
+      const entry = await this.cache.commit(layout.sha256, this.path, layout.size);
+      this.path = entry.path;
+      this.verified = layout.size;
+      this.state = 'committed';
+      this.log.info({ imageId: layout.imageId, bytes: layout.size }, 'cache fill committed');
+      this.emit('committed');
+    } catch (err) {
+      hasher.destroy();
+      const error = corrupt ?? (err as Error);
+      this.state = 'failed';
+      this.error = error;
+      await file?.close().catch(() => undefined);
+      await unlink(this.path).catch(() => undefined);
+      this.cache.release(layout.size);
+      this.log.warn({ imageId: layout.imageId, err: error }, 'cache fill failed; nothing cached');
+      this.emit('failed', error);
+      throw error;
+    }
+  }
+
+  private advance(): void {
+    const next = Math.min(this.written, this.piecesVerified * this.layout.pieceLength, this.layout.size);
+    if (next > this.verified) {
+      this.verified = next;
+      this.emit('progress', next);
+    }
+  }
+}

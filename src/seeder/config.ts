@@ -1,0 +1,70 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { PortSchema, TlsConfigSchema } from '../core/config-types.js';
+import { validateConfig } from '../core/config.js';
+import { RegistryListSchema } from '../core/registry-directory.js';
+
+const MiB = 1024 * 1024;
+
+/** Teller's local cache: a folder with a size cap. */
+const CacheSchema = Type.Object(
+  {
+    /** Defaults to `<data_dir>/cache`. */
+    dir: Type.Optional(Type.String()),
+    /** 0 turns the cache off (every GET streams from the store). */
+    max_bytes: Type.Integer({ minimum: 0, default: 20 * 1024 * MiB }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+/** Limits and behaviour of uploads and imports. */
+const IngestSchema = Type.Object(
+  {
+    /** Objects per image in the store: 256 MiB by default, rounded down to a multiple of the piece length. */
+    chunk_size: Type.Integer({ minimum: 16384, maximum: 5 * 1024 * MiB, default: 256 * MiB }),
+    /** Uploads and imports larger than this fail with 413 / killed. */
+    max_image_bytes: Type.Integer({ minimum: 0, default: 1024 * 1024 * MiB }),
+    /** An import that makes no progress for this long is killed. */
+    stall_timeout_ms: Type.Integer({ minimum: 1000, default: 120_000 }),
+    /** Key prefix of image chunks in the store. */
+    key_prefix: Type.String({ default: 'images' }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+/** Teller's configuration. */
+export const SeederConfigSchema = Type.Object(
+  {
+    host: Type.String({ default: '127.0.0.1' }),
+    port: PortSchema(9292),
+    /** Base of the URLs Teller hands out (signed web-seed URLs); derived from host and port when empty. */
+    public_url: Type.Optional(Type.String({ pattern: '^https?://' })),
+    data_dir: Type.String({ default: './data' }),
+    /** The registry Teller reads metadata from and records ingests in. */
+    registry_url: Type.String({ pattern: '^https?://', default: 'http://127.0.0.1:9191' }),
+    /** A token with the service role on that registry. */
+    service_token: Type.String({ minLength: 1 }),
+    /** Secret for signed, expiring file URLs (shared by every Teller behind one load balancer). */
+    url_secret: Type.String({ minLength: 16 }),
+    /** How long a signed file URL stays valid by default. */
+    signed_url_ttl_s: Type.Integer({ minimum: 1, default: 3600 }),
+    /** Object stores: `[{id, type, options}]`; `default_store` takes new images. */
+    stores: Type.Array(Type.Record(Type.String(), Type.Unknown()), { minItems: 1 }),
+    default_store: Type.Optional(Type.String()),
+    cache: CacheSchema,
+    ingest: IngestSchema,
+    /** Other registries Teller may copy images from (glance-download), with their tokens. */
+    registries: RegistryListSchema,
+    /** HTTP caches in front of Teller (Varnish, nginx) that get a PURGE when an image is deactivated or deleted. */
+    purge_urls: Type.Array(Type.String({ pattern: '^https?://' }), { default: [] }),
+    tls: Type.Optional(TlsConfigSchema),
+    body_limit: Type.Integer({ minimum: 1024, default: 1024 * 1024 }),
+  },
+  { additionalProperties: false },
+);
+
+export type SeederConfig = Static<typeof SeederConfigSchema>;
+
+/** Validate Teller's config and fill in its defaults. */
+export function resolveSeederConfig(input: unknown): SeederConfig {
+  return validateConfig(SeederConfigSchema, input, 'seeder config');
+}

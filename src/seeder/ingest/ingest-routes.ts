@@ -1,0 +1,110 @@
+import type { IncomingMessage } from 'node:http';
+import { pipeline, type Readable } from 'node:stream';
+import { Type } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
+import { ForbiddenError, InvalidInputError, TooLargeError, UnauthorizedError } from '../../core/errors.js';
+import { requestToken } from '../../core/http/request-token.js';
+import type { Service } from '../../core/http/service.js';
+import type { Logger } from '../../core/logger.js';
+import type { RegistryDirectory } from '../../core/registry-directory.js';
+import type { SeederConfig } from '../config.js';
+import type { RegistryGateway, ServiceImage } from '../registry-gateway.js';
+import { openGlanceDownload } from './glance-download.js';
+import type { IngestRunner, IngestSource } from './ingest-runner.js';
+import { stallGuard } from './stall-guard.js';
+import { checkImportUrl, openHttpSource } from './web-download.js';
+
+/** An import method: checks its parameters up front, then opens its source in the background. */
+export type ImportMethod = (params: Record<string, unknown>) => (signal: AbortSignal) => Promise<IngestSource>;
+
+/** What the ingest routes need. */
+export interface IngestRouteDeps {
+  config: SeederConfig;
+  gateway: RegistryGateway;
+  runner: IngestRunner;
+  registries: RegistryDirectory;
+  log: Logger;
+  /** More import methods (magnet) by name. */
+  methods?: Record<string, ImportMethod>;
+}
+
+/** The image if the caller may change it: 401 without a token, 403 without the right. */
+async function writable(request: FastifyRequest, id: string, gateway: RegistryGateway): Promise<ServiceImage> {
+  const token = requestToken(request);
+  if (!token) throw new UnauthorizedError();
+  const { image, subject } = await gateway.access(id, token);
+  if (!subject.can_modify) throw new ForbiddenError('You are not permitted to add data to this image');
+  return image;
+}
+
+const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
+
+/** PUT /v2/images/{id}/file (upload) and POST /v2/images/{id}/import (web-download, glance-download, …). */
+export async function ingestRoutes(app: Service, deps: IngestRouteDeps): Promise<void> {
+  const { config, gateway, runner, registries } = deps;
+  const stall = config.ingest.stall_timeout_ms;
+  const methods: Record<string, ImportMethod> = {
+    'web-download': (params) => {
+      const url = checkImportUrl(params.uri);
+      return async (signal) => withStall(await openHttpSource(url, signal), stall, `web-download of ${url.origin}`);
+    },
+    'glance-download': (params) => {
+      const uri = params.uri ?? params.image_uri;
+      if (typeof uri !== 'string') throw new InvalidInputError('glance-download needs "uri": the image URI on the other registry');
+      return async (signal) => withStall(await openGlanceDownload(uri, registries, signal), stall, 'glance-download');
+    },
+    ...deps.methods,
+  };
+  methods['registry-copy'] = methods['glance-download']!;
+
+  await app.register(async (instance) => {
+    const raw = instance as unknown as Service;
+    // The body is the image itself: hand the request stream to the ingest untouched.
+    raw.removeAllContentTypeParsers();
+    raw.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+    raw.put('/v2/images/:id/file', { schema: { tags: ['data'], summary: 'Upload image data (queued images only); 204 when stored', params: IdParams } }, async (request, reply) => {
+      const image = await writable(request, request.params.id, gateway);
+      const length = request.headers['content-length'];
+      const size = length !== undefined && /^\d+$/.test(length) ? Number(length) : undefined;
+      if (size !== undefined && size > config.ingest.max_image_bytes) {
+        void reply.header('connection', 'close');
+        throw new TooLargeError(`The image is ${size} bytes; the limit is ${config.ingest.max_image_bytes}`);
+      }
+      const body = request.body as IncomingMessage;
+      await runner.run({ image, method: 'upload', status: 'saving', open: async () => ({ stream: body, ...(size !== undefined ? { size } : {}) }) });
+      return reply.code(204).send();
+    });
+  });
+
+  app.post(
+    '/v2/images/:id/import',
+    {
+      schema: {
+        tags: ['data'],
+        summary: 'Import image data in the background (202); progress shows on the image',
+        params: IdParams,
+        body: Type.Object({
+          method: Type.Object({ name: Type.String({ minLength: 1 }) }, { additionalProperties: true }),
+          store: Type.Optional(Type.String()),
+          stores: Type.Optional(Type.Array(Type.String())),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const { method } = request.body;
+      const make = methods[method.name];
+      if (!make) throw new InvalidInputError(`Unknown import method ${JSON.stringify(method.name)} (supported: ${Object.keys(methods).join(', ')})`);
+      const open = make(method as Record<string, unknown>);
+      const image = await writable(request, request.params.id, gateway);
+      const storeId = request.body.store ?? request.body.stores?.[0];
+      if (storeId !== undefined) runner.store(storeId);
+      const { done } = await runner.start({ image, method: method.name, status: 'importing', open, ...(storeId !== undefined ? { storeId } : {}) });
+      done.catch(() => undefined);
+      return reply.code(202).send();
+    },
+  );
+}
+
+function withStall(source: IngestSource, ms: number, what: string): IngestSource {
+  return { ...source, stream: pipeline(source.stream, stallGuard(ms, what), () => undefined) as unknown as Readable };
+}

@@ -1,0 +1,142 @@
+import { EventEmitter } from 'node:events';
+import type { Readable } from 'node:stream';
+import { ConflictError, GlanceError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
+import type { ObjectStore, StoreSet } from '../../stores/index.js';
+import type { SeederConfig } from '../config.js';
+import type { SeederMetrics } from '../metrics.js';
+import type { RegistryGateway, ServiceImage } from '../registry-gateway.js';
+import { deleteChunks, storeImage, type StoredImage } from './store-image.js';
+
+/** Where an ingest's bytes come from, opened once the image is marked saving/importing. */
+export interface IngestSource {
+  stream: Readable;
+  size?: number;
+  /** Properties to record with the data (a copy keeps its source's). */
+  properties?: Record<string, string>;
+  /** Name and formats for an image that has none yet (a copy takes its source's). */
+  attributes?: { name?: string | null; disk_format?: string | null; container_format?: string | null };
+  /** The SHA-256 the bytes must have (a copy from another registry). */
+  expectedSha256?: string;
+  originUri?: string;
+  sourceInfohash?: string;
+  /** Peers feeding the import, for progress (magnet). */
+  peers?: () => number;
+}
+
+/** One upload or import. */
+export interface IngestJob {
+  image: ServiceImage;
+  /** upload, web-download, glance-download, magnet. */
+  method: string;
+  /** The status while it runs: saving (upload) or importing. */
+  status: 'saving' | 'importing';
+  storeId?: string;
+  open: (signal: AbortSignal) => Promise<IngestSource>;
+  signal?: AbortSignal;
+}
+
+/**
+ * Runs ingests with Glance's states: queued → saving|importing → active, or killed
+ * with a reason and no chunks left behind. Reports progress to the registry about
+ * once a second, records the result, and emits 'ingested' (image id) so the seeder
+ * starts seeding at once.
+ */
+export class IngestRunner extends EventEmitter {
+  constructor(
+    private readonly config: SeederConfig,
+    private readonly gateway: RegistryGateway,
+    private readonly stores: StoreSet,
+    private readonly metrics: SeederMetrics,
+    private readonly log: Logger,
+  ) {
+    super();
+  }
+
+  /** The store new images go to. */
+  store(storeId?: string): ObjectStore {
+    return this.stores.get(storeId ?? this.config.default_store ?? this.stores.ids()[0]!);
+  }
+
+  /** Claim the image (409 unless it is queued), then store it; resolves with the active image. */
+  async run(job: IngestJob): Promise<ServiceImage> {
+    return (await this.start(job)).done;
+  }
+
+  /**
+   * Claim the image now (409 unless it is queued) and store it in the background:
+   * an import answers 202 once it is claimed, and its progress shows on the image.
+   */
+  async start(job: IngestJob): Promise<{ done: Promise<ServiceImage> }> {
+    const store = this.store(job.storeId);
+    try {
+      await this.gateway.setStatus(job.image.id, job.status, ['queued']);
+    } catch (err) {
+      if (err instanceof GlanceError && err.kind === 'conflict') throw new ConflictError(`Image ${job.image.id} is ${(err.details?.status as string) ?? 'not queued'}: data can only be added to a queued image`);
+      throw err;
+    }
+    return { done: this.process(job, store) };
+  }
+
+  private async process(job: IngestJob, store: ObjectStore): Promise<ServiceImage> {
+    const abort = new AbortController();
+    job.signal?.addEventListener('abort', () => abort.abort(job.signal!.reason), { once: true });
+    let stored: StoredImage | undefined;
+    let bytes = 0;
+    let source: IngestSource | undefined;
+    const started = Date.now();
+    const ticker = setInterval(() => {
+      const seconds = (Date.now() - started) / 1000;
+      void this.gateway
+        .progress(job.image.id, { method: job.method, bytes, total: source?.size ?? null, rate: Math.round(bytes / Math.max(seconds, 0.001)), ...(source?.peers ? { peers: source.peers() } : {}) })
+        .catch(() => undefined);
+    }, 1000);
+    try {
+      source = await job.open(abort.signal);
+      stored = await storeImage(store, {
+        imageId: job.image.id,
+        name: job.image.name,
+        source: source.stream,
+        ...(source.size !== undefined ? { size: source.size } : {}),
+        maxBytes: this.config.ingest.max_image_bytes,
+        chunkSize: this.config.ingest.chunk_size,
+        keyPrefix: this.config.ingest.key_prefix,
+        signal: abort.signal,
+        onBytes: (n) => (bytes = n),
+      });
+      if (source.expectedSha256 && stored.sha256 !== source.expectedSha256) {
+        throw new GlanceError('bad_gateway', `The copied bytes hash to ${stored.sha256}, the source image says ${source.expectedSha256}`);
+      }
+      const image = await this.gateway.recordData(job.image.id, {
+        size: stored.size,
+        checksum: stored.md5,
+        os_hash_algo: 'sha256',
+        os_hash_value: stored.sha256,
+        locations: [stored.location],
+        torrent: stored.torrent.toString('base64'),
+        p2p_infohash: stored.infohash,
+        p2p_piece_length: stored.pieceLength,
+        ...(source.sourceInfohash ? { p2p_source_infohash: source.sourceInfohash } : {}),
+        ...(source.originUri ? { p2p_origin_uri: source.originUri } : {}),
+        ...(source.properties ? { properties: source.properties } : {}),
+        ...(source.attributes ? { attributes: source.attributes } : {}),
+      });
+      this.metrics.ingestBytes.inc({ method: job.method }, stored.size);
+      this.metrics.ingests.inc({ method: job.method, outcome: 'active' });
+      this.log.info({ imageId: image.id, method: job.method, bytes: stored.size, seconds: (Date.now() - started) / 1000 }, 'image ingested');
+      this.emit('ingested', image.id);
+      return image;
+    } catch (err) {
+      abort.abort(err);
+      source?.stream.destroy();
+      if (stored) await deleteChunks(store, stored.location).catch((e) => this.log.error({ err: e }, 'could not delete chunks of a failed ingest'));
+      const reason = (err as Error).message ?? String(err);
+      await this.gateway.setStatus(job.image.id, 'killed', [job.status], reason).catch((e) => this.log.warn({ err: e }, 'could not mark the image killed'));
+      this.metrics.ingests.inc({ method: job.method, outcome: 'killed' });
+      this.log.warn({ imageId: job.image.id, method: job.method, reason }, 'ingest failed; image killed');
+      throw err;
+    } finally {
+      clearInterval(ticker);
+    }
+  }
+}

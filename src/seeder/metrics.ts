@@ -1,0 +1,25 @@
+import { Counter, Gauge, type Registry } from 'prom-client';
+
+/** Teller's own counters (stores have theirs, from the metrics wrapper). */
+export interface SeederMetrics {
+  /** Bytes sent to HTTP clients, by where they came from: cache, fill, store. */
+  servedBytes: Counter<'source'>;
+  /** GET /file requests by outcome. */
+  requests: Counter<'source' | 'outcome'>;
+  cacheFills: Counter<'outcome'>;
+  ingestBytes: Counter<'method'>;
+  ingests: Counter<'method' | 'outcome'>;
+  cacheBytes: Gauge;
+}
+
+/** Register Teller's metrics on the service's registry. */
+export function seederMetrics(registry: Registry): SeederMetrics {
+  return {
+    servedBytes: new Counter({ name: 'glance_p2p_teller_served_bytes_total', help: 'Image bytes sent over HTTP by source', labelNames: ['source'], registers: [registry] }),
+    requests: new Counter({ name: 'glance_p2p_teller_file_requests_total', help: 'Image file requests by source and outcome', labelNames: ['source', 'outcome'], registers: [registry] }),
+    cacheFills: new Counter({ name: 'glance_p2p_teller_cache_fills_total', help: 'Cache fills by outcome', labelNames: ['outcome'], registers: [registry] }),
+    ingestBytes: new Counter({ name: 'glance_p2p_teller_ingest_bytes_total', help: 'Bytes ingested by method', labelNames: ['method'], registers: [registry] }),
+    ingests: new Counter({ name: 'glance_p2p_teller_ingests_total', help: 'Uploads and imports by method and outcome', labelNames: ['method', 'outcome'], registers: [registry] }),
+    cacheBytes: new Gauge({ name: 'glance_p2p_teller_cache_bytes', help: 'Bytes held in the cache', registers: [registry] }),
+  };
+}

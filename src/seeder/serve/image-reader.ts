@@ -1,0 +1,90 @@
+import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+import type { Logger } from '../../core/logger.js';
+import type { StoreSet } from '../../stores/index.js';
+import { CacheFill } from '../cache/cache-fill.js';
+import { followFill } from '../cache/fill-reader.js';
+import type { ImageCache } from '../cache/image-cache.js';
+import type { SeederMetrics } from '../metrics.js';
+import type { RegistryGateway, ServiceImage } from '../registry-gateway.js';
+import { checkChunks } from '../verify/chunk-check.js';
+import { imageLayout, torrentPieces, type ImageLayout } from '../verify/image-layout.js';
+import type { ByteRange } from './range.js';
+import { verifiedStoreStream } from './verified-store-stream.js';
+
+/** Where a response's bytes come from. */
+export type ByteSource = 'cache' | 'fill' | 'store';
+
+/**
+ * Picks the source of an image's bytes, after the seed's flow: a committed cache entry;
+ * otherwise the chunks are HEAD-checked and either a cache fill is started (or joined:
+ * one store read for any number of concurrent misses) or, when the image cannot be
+ * cached or a range lies beyond what the fill has verified, verified pieces are read
+ * straight from the store.
+ */
+export class ImageReader {
+  private readonly fills = new Map<string, Promise<CacheFill | undefined>>();
+  private readonly pieceInfo = new Map<string, { pieceLength: number; pieces: Buffer; length: number }>();
+
+  constructor(
+    private readonly gateway: RegistryGateway,
+    private readonly stores: StoreSet,
+    private readonly cache: ImageCache,
+    private readonly metrics: SeederMetrics,
+    private readonly log: Logger,
+  ) {}
+
+  /** The layout (chunks + piece hashes) of an active image; piece hashes are fetched once per image. */
+  async layout(image: ServiceImage): Promise<ImageLayout> {
+    let info = this.pieceInfo.get(image.id);
+    if (!info) {
+      info = torrentPieces(await this.gateway.torrent(image.id));
+      if (this.pieceInfo.size >= 1024) this.pieceInfo.delete(this.pieceInfo.keys().next().value!);
+      this.pieceInfo.set(image.id, info);
+    }
+    const known = new Set(this.stores.ids());
+    return imageLayout(image, (id) => known.has(id), info);
+  }
+
+  /** A stream of [range) of the image, and where it comes from. */
+  async open(layout: ImageLayout, range: ByteRange): Promise<{ stream: Readable; source: ByteSource }> {
+    const entry = this.cache.lookup(layout.sha256);
+    if (entry) return { stream: createReadStream(entry.path, { start: range.start, end: range.end - 1, highWaterMark: 1024 * 1024 }), source: 'cache' };
+    const fill = await this.fill(layout);
+    if (fill && (fill.verified >= range.end || (range.start === 0 && range.end === layout.size) || fill.state === 'committed')) {
+      return { stream: followFill(fill, range.start, range.end), source: 'fill' };
+    }
+    if (!fill) await checkChunks(layout, this.stores);
+    return { stream: verifiedStoreStream(layout, this.stores, range.start, range.end), source: 'store' };
+  }
+
+  /** The running fill for this image, starting one (after the chunk check) if the cache can take it. */
+  private fill(layout: ImageLayout): Promise<CacheFill | undefined> {
+    if (!this.cache.enabled || layout.size > this.cache.maxBytes) return Promise.resolve(undefined);
+    let pending = this.fills.get(layout.sha256);
+    if (!pending) {
+      pending = this.startFill(layout);
+      this.fills.set(layout.sha256, pending);
+      const forget = () => this.fills.delete(layout.sha256);
+      pending.then((fill) => (fill ? fill.done.then(forget) : forget()), forget);
+    }
+    return pending;
+  }
+
+  private async startFill(layout: ImageLayout): Promise<CacheFill | undefined> {
+    await checkChunks(layout, this.stores);
+    if (!(await this.cache.reserve(layout.size))) return undefined;
+    const fill = new CacheFill(layout, this.stores, this.cache, this.log);
+    void fill.done.then(() => {
+      this.metrics.cacheFills.inc({ outcome: fill.state });
+      this.metrics.cacheBytes.set(this.cache.stats().usedBytes);
+    });
+    return fill;
+  }
+
+  /** Forget everything about an image (purge on delete or deactivate). */
+  async forget(imageId: string, sha256: string | null): Promise<void> {
+    this.pieceInfo.delete(imageId);
+    if (sha256) await this.cache.remove(sha256);
+  }
+}

@@ -1,0 +1,34 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { HashWorker } from '../../src/core/hashing/hash-worker.js';
+
+describe('HashWorker', () => {
+  it('computes SHA-256, MD5 and SHA-1 piece hashes across uneven writes, and reports pieces as they complete', async () => {
+    const data = randomBytes(100_000 + 123);
+    const pieceLength = 16384;
+    const seen: number[] = [];
+    const worker = new HashWorker({ sha256: true, md5: true, pieceLength }, (index, sha1) => {
+      expect(sha1).toEqual(createHash('sha1').update(data.subarray(index * pieceLength, (index + 1) * pieceLength)).digest());
+      seen.push(index);
+    }, 20_000);
+    for (let off = 0; off < data.length; ) {
+      const len = 1 + Math.floor(Math.random() * 9000);
+      await worker.update(data.subarray(off, off + len));
+      off += len;
+    }
+    const digests = await worker.digest();
+    expect(digests.bytes).toBe(data.length);
+    expect(digests.sha256).toBe(createHash('sha256').update(data).digest('hex'));
+    expect(digests.md5).toBe(createHash('md5').update(data).digest('hex'));
+    const expected = [];
+    for (let off = 0; off < data.length; off += pieceLength) expected.push(createHash('sha1').update(data.subarray(off, off + pieceLength)).digest());
+    expect(digests.pieces).toEqual(Buffer.concat(expected));
+    expect(seen).toEqual(expected.map((_, i) => i));
+  });
+
+  it('hashes an empty stream', async () => {
+    const digests = await new HashWorker({ sha256: true, pieceLength: 16384 }).digest();
+    expect(digests).toMatchObject({ bytes: 0, sha256: createHash('sha256').digest('hex') });
+    expect(digests.pieces!.length).toBe(0);
+  });
+});

@@ -202,7 +202,7 @@ describe('tracker: announces, rejections and scrape over HTTP and UDP', () => {
     expect((await fetch(`${s.address.httpUrl}/stats`, { headers: { 'x-auth-token': alice } })).status).toBe(403);
     const ok = await fetch(`${s.address.httpUrl}/stats?infohash=${priv.infohash}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     expect(ok.status).toBe(200);
-    const body = await ok.json();
+    const body = (await ok.json()) as { swarms: Array<Record<string, unknown>>; swarm_list: { allowed_swarms: number } };
     expect(body.swarms).toHaveLength(1);
     expect(body.swarms[0]).toMatchObject({ infohash: priv.infohash, image_id: priv.id, visibility: 'private' });
     expect(body.swarm_list.allowed_swarms).toBeGreaterThanOrEqual(3);

@@ -34,12 +34,12 @@ function s3Url(endpoint: string, accessKey: string, secret: string, bucket: stri
   return u.href;
 }
 
-/** A file store on a temp folder; curl reads and writes file:// URLs. */
-export async function fileTarget(): Promise<BenchTarget> {
+/** A file store on a temp folder; curl reads and writes file:// URLs. `fsync` as configured (curl never syncs). */
+export async function fileTarget(fsync = true): Promise<BenchTarget> {
   const root = await mkdtemp(join(tmpdir(), 'bench-file-'));
   return {
-    name: 'file',
-    store: new FileStore('file', { root }),
+    name: fsync ? 'file' : 'file (fsync off)',
+    store: new FileStore('file', { root, fsync }),
     seed: (src, key) => copyFile(src, join(root, key)),
     curlRead: (key) => [`file://${join(root, key)}`],
     curlWrite: (src, key) => ['-T', src, `file://${join(root, key)}`],

@@ -7,6 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isStoreError } from '../../src/stores/errors.js';
+import { ListMultipartUploadsCommand, S3Client } from '@aws-sdk/client-s3';
 import { S3Store } from '../../src/stores/s3/s3-store.js';
 import type { SwiftAuthOptions } from '../../src/stores/swift/swift-options.js';
 import { SwiftStore } from '../../src/stores/swift/swift-store.js';
@@ -148,6 +149,24 @@ describe('Swift auth', () => {
     await expectStoreError(store.head('x'), 'AUTH');
     await expectStoreError(store.read('x'), 'AUTH');
     store.close();
+  });
+});
+
+describe('S3 multipart on Swift s3api', () => {
+  it('aborts a multipart upload cancelled after some parts went up: no object, no pending upload, no segments', async () => {
+    await swift.createContainer('multipart');
+    const store = new S3Store('s3', { bucket: 'multipart', endpoint: swift.s3Endpoint, accessKeyId: swift.s3AccessKey, secretAccessKey: swift.s3Secret, partSize: 5 * 1024 * 1024, queueSize: 1 });
+    const writer = await store.write('big.bin');
+    for (let i = 0; i < 12; i++) if (!writer.write(randomBytes(1024 * 1024))) await new Promise((r) => writer.once('drain', r));
+    await new Promise((r) => setTimeout(r, 300));
+    await writer.cancel();
+    await expectStoreError(store.head('big.bin'), 'NOT_FOUND');
+    const raw = new S3Client({ region: 'us-east-1', endpoint: swift.s3Endpoint, forcePathStyle: true, credentials: { accessKeyId: swift.s3AccessKey, secretAccessKey: swift.s3Secret } });
+    expect((await raw.send(new ListMultipartUploadsCommand({ Bucket: 'multipart' }))).Uploads ?? []).toEqual([]);
+    const segments = await fetch(`${swift.storageUrl}/multipart+segments?format=json`, { headers: { 'X-Auth-Token': token } });
+    expect(segments.status === 404 ? [] : await segments.json()).toEqual([]);
+    raw.destroy();
+    await store.close();
   });
 });
 

@@ -1,7 +1,13 @@
 import { PassThrough } from 'node:stream';
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
-import { StoreAbortedError } from '../errors.js';
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  PutObjectCommand,
+  UploadPartCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { StoreAbortedError, StoreProtocolError, type StoreError } from '../errors.js';
 import { stripQuotes } from '../http/http-errors.js';
 import type { WriteResult } from '../object-store.js';
 import { StoreWriter } from '../store-writer.js';
@@ -20,78 +26,159 @@ export interface S3WriteTarget {
 }
 
 /**
- * Streams into S3: one PutObject with Content-Length when the size is known and small,
- * else a multipart Upload (lib-storage) that holds at most queueSize × partSize bytes and
- * is aborted on failure or cancel. The request starts with the first byte, so a writer that
- * never gets one creates nothing until commit.
+ * Streams into S3. A known size up to the threshold goes in one PutObject with
+ * Content-Length, streamed. Anything else is cut into parts of partSize, at most queueSize
+ * of them uploading at once (memory ≈ partSize × (queueSize + 1)); an object that ends
+ * before its first part filled is sent as one PutObject. On failure or cancel, in-flight
+ * parts are aborted and awaited first, and only then the multipart upload is aborted: an
+ * abort that overtook a part would leave that part stored (seen on Swift's s3api).
  */
 export class S3Writer extends StoreWriter {
-  readonly #target: S3WriteTarget;
-  readonly #body = new PassThrough({ highWaterMark: 1 << 20 });
+  readonly #t: S3WriteTarget;
   readonly #abort = new AbortController();
-  #upload: Upload | undefined;
-  #done: Promise<string | undefined> | undefined;
+  readonly #streamed: boolean;
+  // Streamed single PUT.
+  #body: PassThrough | undefined;
+  #put: Promise<string | undefined> | undefined;
+  // Multipart.
+  #part: Buffer | undefined;
+  #filled = 0;
+  #partNumber = 0;
+  #uploadId: Promise<string> | undefined;
+  readonly #inflight = new Set<Promise<void>>();
+  readonly #parts: Array<{ PartNumber: number; ETag: string }> = [];
+  readonly #spare: Buffer[] = [];
+  #failure: StoreError | undefined;
 
   constructor(target: S3WriteTarget, size: number | undefined, signal?: AbortSignal) {
     super(target.key, size, signal);
-    this.#target = target;
-    this.#body.on('error', () => undefined);
+    this.#t = target;
+    this.#streamed = size !== undefined && size <= target.multipartThreshold;
   }
 
-  #start(): Promise<string | undefined> {
-    if (this.#done) return this.#done;
-    const { client, bucket, key, contentType, multipartThreshold, partSize, queueSize } = this.#target;
-    const size = this.expectedSize;
-    if (size !== undefined && size <= multipartThreshold) {
-      const put = new PutObjectCommand({ Bucket: bucket, Key: key, Body: this.#body, ContentLength: size, ContentType: contentType });
-      this.#done = client.send(put, { abortSignal: this.#abort.signal }).then((out) => out.ETag);
-    } else {
-      this.#upload = new Upload({
-        client,
-        params: { Bucket: bucket, Key: key, Body: this.#body, ContentType: contentType },
-        partSize,
-        queueSize,
-        leavePartsOnError: false,
-      });
-      this.#done = this.#upload.done().then((out) => out.ETag);
-    }
-    // A store that fails while we are still sending: fail the writer now rather than at commit.
-    this.#done.catch((err: unknown) => {
-      if (!this.destroyed) this.destroy(translateS3Error(err, key, `PUT ${key}`));
-    });
-    return this.#done;
+  #translate(err: unknown): StoreError {
+    return translateS3Error(err, this.key, `PUT ${this.key}`);
+  }
+
+  get #opts(): { abortSignal: AbortSignal } {
+    return { abortSignal: this.#abort.signal };
   }
 
   protected async send(chunk: Buffer): Promise<void> {
-    void this.#start();
-    if (this.#body.write(chunk)) return;
+    if (this.#streamed) return this.#sendStreamed(chunk);
+    let rest = chunk;
+    while (rest.length > 0) {
+      this.#part ??= this.#spare.pop() ?? Buffer.allocUnsafe(this.#t.partSize);
+      const n = Math.min(rest.length, this.#part.length - this.#filled);
+      rest.copy(this.#part, this.#filled, 0, n);
+      this.#filled += n;
+      rest = rest.subarray(n);
+      if (this.#filled === this.#part.length) {
+        const full = this.#part;
+        this.#part = undefined;
+        this.#filled = 0;
+        await this.#queuePart(full);
+      }
+    }
+  }
+
+  async #sendStreamed(chunk: Buffer): Promise<void> {
+    if (!this.#body) {
+      const body = new PassThrough({ highWaterMark: 1 << 20 });
+      body.on('error', () => undefined);
+      this.#body = body;
+      const { bucket, key, contentType } = this.#t;
+      const put = new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentLength: this.expectedSize, ContentType: contentType });
+      this.#put = this.#t.client.send(put, this.#opts).then((o) => o.ETag);
+      // A store that fails while we are still sending: fail the writer now rather than at commit.
+      this.#put.catch((err: unknown) => {
+        if (!this.destroyed) this.destroy(this.#translate(err));
+      });
+    }
+    const body = this.#body;
+    if (body.write(chunk)) return;
     await new Promise<void>((resolve) => {
       const done = (): void => {
-        this.#body.off('drain', done);
-        this.#body.off('close', done);
+        body.off('drain', done);
+        body.off('close', done);
         resolve();
       };
-      this.#body.on('drain', done);
-      this.#body.on('close', done);
+      body.on('drain', done);
+      body.on('close', done);
     });
   }
 
+  #createUpload(): Promise<string> {
+    const { bucket, key, contentType } = this.#t;
+    this.#uploadId ??= this.#t.client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: contentType }), this.#opts).then((o) => {
+      if (!o.UploadId) throw new StoreProtocolError(`CreateMultipartUpload for ${key} gave no UploadId`, { key });
+      return o.UploadId;
+    });
+    return this.#uploadId;
+  }
+
+  async #queuePart(data: Buffer): Promise<void> {
+    while (this.#inflight.size >= this.#t.queueSize) await Promise.race(this.#inflight);
+    if (this.#failure) throw this.#failure;
+    const uploadId = await this.#createUpload().catch((err: unknown) => Promise.reject(this.#translate(err)));
+    const PartNumber = ++this.#partNumber;
+    const { bucket, key } = this.#t;
+    const upload = new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber, Body: data, ContentLength: data.length });
+    const part = this.#t.client.send(upload, this.#opts).then((o) => {
+      if (!o.ETag) throw new StoreProtocolError(`UploadPart ${PartNumber} of ${key} gave no ETag`, { key });
+      this.#parts.push({ PartNumber, ETag: o.ETag });
+      // The request is over, so its buffer is free again: reuse it rather than leave GC a trail of parts.
+      if (data.length === this.#t.partSize) this.#spare.push(data);
+    }).catch((err: unknown) => {
+      this.#failure ??= this.#translate(err);
+      if (!this.destroyed) this.destroy(this.#failure);
+    });
+    this.#inflight.add(part);
+    void part.finally(() => this.#inflight.delete(part));
+  }
+
   protected async finish(): Promise<WriteResult> {
-    const done = this.#start();
-    this.#body.end();
+    if (this.#streamed) return this.#finishStreamed();
+    const { bucket, key, contentType } = this.#t;
+    const last = this.#part?.subarray(0, this.#filled) ?? Buffer.alloc(0);
+    this.#part = undefined;
     try {
-      const etag = await done;
-      return { etag: stripQuotes(etag), size: this.bytesWritten };
+      if (this.#partNumber === 0) {
+        const put = new PutObjectCommand({ Bucket: bucket, Key: key, Body: last, ContentLength: last.length, ContentType: contentType });
+        const out = await this.#t.client.send(put, this.#opts);
+        return { etag: stripQuotes(out.ETag), size: this.bytesWritten };
+      }
+      if (last.length > 0) await this.#queuePart(last);
+      await Promise.all(this.#inflight);
+      if (this.#failure) throw this.#failure;
+      const parts = [...this.#parts].sort((a, b) => a.PartNumber - b.PartNumber);
+      const complete = new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: await this.#createUpload(), MultipartUpload: { Parts: parts } });
+      const out = await this.#t.client.send(complete, this.#opts);
+      return { etag: stripQuotes(out.ETag), size: this.bytesWritten };
     } catch (err) {
-      throw translateS3Error(err, this.key, `PUT ${this.key}`);
+      throw this.#translate(err);
+    }
+  }
+
+  async #finishStreamed(): Promise<WriteResult> {
+    if (!this.#put) await this.#sendStreamed(Buffer.alloc(0));
+    this.#body!.end();
+    try {
+      return { etag: stripQuotes(await this.#put), size: this.bytesWritten };
+    } catch (err) {
+      throw this.#translate(err);
     }
   }
 
   protected async abort(err: Error | null): Promise<void> {
-    if (!this.#done) return;
     this.#abort.abort(err ?? new StoreAbortedError());
-    this.#body.destroy();
-    await this.#upload?.abort().catch(() => undefined);
-    await this.#done.catch(() => undefined);
+    this.#body?.destroy();
+    await this.#put?.catch(() => undefined);
+    await Promise.allSettled([...this.#inflight]);
+    const uploadId = await this.#uploadId?.catch(() => undefined);
+    if (!uploadId) return;
+    const { client, bucket, key } = this.#t;
+    // A fresh signal: ours is aborted by now.
+    await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId })).catch(() => undefined);
   }
 }

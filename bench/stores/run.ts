@@ -117,7 +117,7 @@ async function main(): Promise<void> {
   }
   console.log(`\nObject: ${SIZE / 1024 / 1024} MiB, median of ${RUNS} alternating runs each after one warm-up, MB = 10^6 bytes, node ${process.version}\n`);
   console.log(table(rows));
-  // Compiled to .tmp/bench/bench/stores/: four levels up is the repository.
+  // Compiled to dist/bench-stores/bench/stores/: four levels up is the repository.
   const results = join(import.meta.dirname, '..', '..', '..', '..', 'bench', 'results');
   await mkdir(results, { recursive: true });
   const file = join(results, `stores-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);

@@ -5,7 +5,7 @@ import { createMetricsRegistry } from '../core/http/metrics.js';
 import { derivePublicUrl, trimUrl } from '../core/http/public-url.js';
 import { loadTls } from '../core/http/tls.js';
 import type { Logger } from '../core/logger.js';
-import { openStores, type StoreSet } from '../stores/index.js';
+import { openStores, type StoreFactory, type StoreSet } from '../stores/index.js';
 import { tellerApp, type TellerAppOptions, type TellerParts } from './app.js';
 import { ImageCache } from './cache/image-cache.js';
 import type { SeederConfig } from './config.js';
@@ -22,9 +22,9 @@ export interface Teller {
 }
 
 /** Build Teller: open the stores (with their wrappers), load the cache, register the routes. */
-export async function buildTeller(config: SeederConfig, logger: Logger, extra: Pick<TellerAppOptions, 'importMethods' | 'now'> = {}): Promise<Teller> {
+export async function buildTeller(config: SeederConfig, logger: Logger, extra: Pick<TellerAppOptions, 'importMethods' | 'now'> & { storeFactory?: StoreFactory } = {}): Promise<Teller> {
   const metrics = createMetricsRegistry('seeder');
-  const stores = openStores(config.stores, { metrics });
+  const stores = openStores(config.stores, { metrics, ...(extra.storeFactory ? { factory: extra.storeFactory } : {}) });
   const cache = new ImageCache(resolve(config.cache.dir ?? join(config.data_dir, 'cache')), config.cache.max_bytes, logger.child({ service: 'seeder' }));
   await cache.init();
   const tls = loadTls(config.tls);
@@ -42,7 +42,8 @@ export async function buildTeller(config: SeederConfig, logger: Logger, extra: P
     },
   });
   let publicUrl = config.public_url ? trimUrl(config.public_url) : derivePublicUrl(config.host, config.port, Boolean(tls));
-  const parts = await tellerApp(app, { config, stores, cache, metrics, log: app.log as Logger, publicUrl: () => publicUrl, ...extra });
+  const { storeFactory: _factory, ...appExtra } = extra;
+  const parts = await tellerApp(app, { config, stores, cache, metrics, log: app.log as Logger, publicUrl: () => publicUrl, ...appExtra });
   return {
     app,
     parts,

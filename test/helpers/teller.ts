@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { resolveSeederConfig } from '../../src/seeder/config.js';
 import { buildTeller, type Teller } from '../../src/seeder/server.js';
+import type { StoreFactory } from '../../src/stores/index.js';
 import { testLogger } from './logger.js';
 import { SERVICE_TOKEN, startTestRegistry, type TestRegistry } from './registry.js';
 import { tempDir } from './temp-dir.js';
@@ -18,7 +19,7 @@ export interface TestTeller {
   close(): Promise<void>;
 }
 
-export async function startTestTeller(overrides: Record<string, unknown> = {}, registry?: TestRegistry): Promise<TestTeller> {
+export async function startTestTeller(overrides: Record<string, unknown> = {}, registry?: TestRegistry, storeFactory?: StoreFactory): Promise<TestTeller> {
   const reg = registry ?? (await startTestRegistry());
   const dir = tempDir('glance-p2p-teller-');
   const config = resolveSeederConfig({
@@ -32,7 +33,7 @@ export async function startTestTeller(overrides: Record<string, unknown> = {}, r
     cache: { dir: join(dir.path, 'cache'), max_bytes: 1024 * 1024 * 1024 },
     ...overrides,
   });
-  const teller = await buildTeller(config, testLogger());
+  const teller = await buildTeller(config, testLogger(), storeFactory ? { storeFactory } : {});
   const { listenUrl } = await teller.start();
   await teller.parts.watch.ready;
   const call: TestRegistry['call'] = async (method, path, init = {}) => {

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { ForbiddenError, NotFoundError } from '../../core/errors.js';
 import type { Service } from '../../core/http/service.js';
-import { isAdmin } from '../../core/principal.js';
+import { isService } from '../../core/principal.js';
 import type { ImageService } from '../images/image-service.js';
 import { withAnnounce } from './torrent-file.js';
 import type { TrackerDirectory } from './tracker-directory.js';
@@ -15,7 +15,7 @@ export async function torrentRoutes(app: Service, opts: { images: ImageService; 
     async (request, reply) => {
       const p = request.principal;
       const image = images.get(p, request.params.id);
-      if (image.status === 'deactivated' && !isAdmin(p)) throw new ForbiddenError('The image is deactivated');
+      if (image.status === 'deactivated' && !isService(p)) throw new ForbiddenError('The image is deactivated');
       const torrent = images.repo.torrent(image.id);
       if (!torrent || image.status !== 'active' && image.status !== 'deactivated') throw new NotFoundError(`Image ${image.id} has no torrent yet (status ${image.status})`);
       const body = withAnnounce(torrent, trackers.announceFor(image.id, trackers.passkeyFor(p)));

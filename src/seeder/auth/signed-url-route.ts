@@ -1,5 +1,7 @@
 import { Type } from '@sinclair/typebox';
-import { ForbiddenError } from '../../core/errors.js';
+import { ForbiddenError, InvalidInputError } from '../../core/errors.js';
+
+const MAX_TTL_S = 7 * 24 * 3600;
 import { requestToken } from '../../core/http/request-token.js';
 import type { Service } from '../../core/http/service.js';
 import { signFileGrant } from '../../core/signed-url.js';
@@ -16,16 +18,17 @@ export async function signedUrlRoutes(app: Service, deps: { gateway: RegistryGat
     {
       schema: {
         tags: ['data'],
-        summary: 'A signed, expiring URL of the image file',
+        summary: 'A signed, expiring URL of the image file; optional JSON body {ttl_s}',
         params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
-        body: Type.Optional(Type.Object({ ttl_s: Type.Optional(Type.Integer({ minimum: 1, maximum: 7 * 24 * 3600 })) })),
         response: { 200: Type.Object({ url: Type.String(), expires: Type.Integer(), expires_at: Type.String() }) },
       },
     },
     async (request) => {
       const { image, subject } = await deps.gateway.access(request.params.id, requestToken(request));
       if (image.status === 'deactivated' && !subject.admin) throw new ForbiddenError(`Image ${image.id} is deactivated`);
-      const expires = Math.floor(deps.now() / 1000) + (request.body?.ttl_s ?? deps.defaultTtl);
+      const ttl = (request.body as { ttl_s?: unknown } | undefined)?.ttl_s ?? deps.defaultTtl;
+      if (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl < 1 || ttl > MAX_TTL_S) throw new InvalidInputError(`ttl_s must be an integer from 1 to ${MAX_TTL_S}`);
+      const expires = Math.floor(deps.now() / 1000) + ttl;
       const grant = signFileGrant(deps.urlSecret, image.id, expires);
       return { url: `${deps.publicUrl()}/v2/images/${image.id}/file?expires=${grant.expires}&sig=${grant.sig}`, expires, expires_at: new Date(expires * 1000).toISOString() };
     },

@@ -51,7 +51,8 @@ export class CacheFill extends EventEmitter {
     const abort = new AbortController();
     let corrupt: Error | undefined;
     const hasher = new HashWorker({ sha256: true, pieceLength: layout.pieceLength }, (index, sha1) => {
-      if (!sha1.equals(pieceHash(layout, index))) {
+      if (corrupt) return;
+      if (index !== this.piecesVerified || !sha1.equals(pieceHash(layout, index))) {
         corrupt ??= new CorruptDataError(`Piece ${index} of image ${layout.imageId} read from store ${layout.storeId} does not match its hash`, { piece: index });
         abort.abort(corrupt);
         return;

@@ -8,9 +8,10 @@ export const HOLDBACK_BYTES = 64 * 1024;
 
 /**
  * Checks a stream of whole pieces against the torrent's SHA-1s and lets through only
- * [emitStart, emitEnd) of it. The last HOLDBACK_BYTES of every piece wait until that
- * piece verified, so a corrupt piece never reaches the client whole: the stream
- * errors first and the response is cut. When the stream is the whole image it also
+ * [emitStart, emitEnd) of it. The last HOLDBACK_BYTES of every piece, and of the
+ * response, wait until their piece verified, so neither a corrupt piece nor a range
+ * inside one ever reaches the client whole: the stream errors first and the
+ * response is cut. When the stream is the whole image it also
  * checks the SHA-256 before the final bytes go out.
  */
 export class PieceVerifier extends Transform {
@@ -57,7 +58,8 @@ export class PieceVerifier extends Transform {
       const segment = data.subarray(offset, offset + take);
       this.sha1.update(segment);
       this.sha256?.update(segment);
-      const releaseBefore = pieceEnd - HOLDBACK_BYTES;
+      // The tail of each piece, and the tail of the response, wait for the piece's hash.
+      const releaseBefore = Math.min(pieceEnd, this.emitEnd) - HOLDBACK_BYTES;
       if (abs + take <= releaseBefore) this.pass(segment, abs, abs + take, false);
       else if (abs >= releaseBefore) this.pass(segment, abs, abs + take, true);
       else {

@@ -2,7 +2,7 @@ import { ReadOnlyStoreError, UnsupportedOperationError, InvalidKeyError, StorePr
 import { decodeKeyPath, encodeKeyPath, validateKey } from '../keys.js';
 import type { ListEntry, ObjectInfo, ObjectReadStream, ObjectStore, ObjectWriter, ReadOptions } from '../object-store.js';
 import { bytesInRange, normalizeRange, rangeHeader } from '../range.js';
-import { emptyReadStream } from '../checked-read-stream.js';
+import { emptyReadStream } from '../empty-read-stream.js';
 import { HttpClient } from './http-client.js';
 import type { HttpStoreOptions } from './http-options.js';
 import { header, stripQuotes, translateStatus } from './http-errors.js';
@@ -57,7 +57,7 @@ export class HttpStore implements ObjectStore {
     const url = this.#url(key);
     if (range.length === 0) {
       bytesInRange(key, range, (await this.head(key)).size);
-      return emptyReadStream(key);
+      return emptyReadStream();
     }
     const rangeValue = rangeHeader(range);
     const res = await this.#client.open(url, {

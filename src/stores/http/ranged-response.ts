@@ -1,4 +1,4 @@
-import { emptyReadStream } from '../checked-read-stream.js';
+import { emptyReadStream } from '../empty-read-stream.js';
 import { InvalidRangeError, StoreProtocolError } from '../errors.js';
 import type { ObjectReadStream } from '../object-store.js';
 import { bytesFromContentRange, bytesInRange, parseContentRange, type ByteRange } from '../range.js';
@@ -24,7 +24,7 @@ export async function rangedStream(res: OpenResponse, read: RangedRead): Promise
   if (res.statusCode === 416) {
     body.discard();
     const total = parseContentRange(header(res.headers, 'content-range'))?.total ?? (await read.sizeOf());
-    if (range.offset === total) return emptyReadStream(key);
+    if (range.offset === total) return emptyReadStream();
     throw new InvalidRangeError(`offset ${range.offset} is past the end of ${key} (${total} bytes)`, { key });
   }
   try {

@@ -1,7 +1,7 @@
 import { DeleteObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { emptyReadStream } from '../checked-read-stream.js';
+import { emptyReadStream } from '../empty-read-stream.js';
 import { HttpClient } from '../http/http-client.js';
 import { rangedStream } from '../http/ranged-response.js';
 import { signS3Request, encodeS3Segment, type S3Credentials } from './s3-signer.js';
@@ -78,7 +78,7 @@ export class S3Store implements ObjectStore {
     const range = normalizeRange(key, options);
     if (range.length === 0) {
       bytesInRange(key, range, (await this.head(key)).size);
-      return emptyReadStream(key);
+      return emptyReadStream();
     }
     // Downloads bypass the SDK's HTTP stack: signed here, streamed by undici (about a third less CPU per byte).
     let creds: S3Credentials;

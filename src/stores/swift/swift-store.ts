@@ -1,6 +1,6 @@
 import type { PassThrough } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import { emptyReadStream } from '../checked-read-stream.js';
+import { emptyReadStream } from '../empty-read-stream.js';
 import { ReadOnlyStoreError, StoreProtocolError } from '../errors.js';
 import { HttpClient, type HttpRequest, type OpenResponse } from '../http/http-client.js';
 import { header, translateStatus } from '../http/http-errors.js';
@@ -81,7 +81,7 @@ export class SwiftStore implements ObjectStore {
     const range = normalizeRange(key, options);
     if (range.length === 0) {
       bytesInRange(key, range, (await this.head(key)).size);
-      return emptyReadStream(key);
+      return emptyReadStream();
     }
     const value = rangeHeader(range);
     const res = await this.#open(key, { method: 'GET', headers: value ? { range: value } : {}, signal: options.signal, key, what: `GET ${key}` });

@@ -35,6 +35,8 @@ export async function startTestTeller(overrides: Record<string, unknown> = {}, r
   });
   const teller = await buildTeller(config, testLogger(), storeFactory ? { storeFactory } : {});
   const { listenUrl } = await teller.start();
+  // as `glance-p2p up` does: image URIs and /p2p/v1/endpoints name the front door
+  if (!registry) reg.registry.setFrontDoor(listenUrl);
   await teller.parts.watch.ready;
   const call: TestRegistry['call'] = async (method, path, init = {}) => {
     const headers: Record<string, string> = { ...init.headers };

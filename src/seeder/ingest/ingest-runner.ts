@@ -8,6 +8,9 @@ import type { SeederMetrics } from '../metrics.js';
 import type { RegistryGateway, ServiceImage } from '../registry-gateway.js';
 import { deleteChunks, storeImage, type StoredImage } from './store-image.js';
 
+/** How often a running ingest tells the registry how far it got. */
+const PROGRESS_EVERY_MS = 500;
+
 /** Where an ingest's bytes come from, opened once the image is marked saving/importing. */
 export interface IngestSource {
   stream: Readable;
@@ -90,7 +93,7 @@ export class IngestRunner extends EventEmitter {
       void this.gateway
         .progress(job.image.id, { method: job.method, bytes, total: source?.size ?? null, rate: Math.round(bytes / Math.max(seconds, 0.001)), ...(source?.peers ? { peers: source.peers() } : {}) })
         .catch(() => undefined);
-    }, 1000);
+    }, PROGRESS_EVERY_MS);
     try {
       source = await job.open(abort.signal);
       stored = await storeImage(store, {

@@ -84,6 +84,9 @@ export class TrackerSwarm implements ServerSwarm {
     }
     if (params.event === 'stopped') {
       if (peer) {
+        // A client that finishes and quits at once (aria2 with --seed-time=0) says `stopped` with left=0 and
+        // never `completed`. Other `stopped` announces may lack counts (webtorrent's), so only that case counts.
+        if (params.left === 0) this.setProgress(peer, params);
         this.count(peer, params);
         this.remove(peer);
       }

@@ -4,6 +4,7 @@ import { imageCommand } from './commands/image.js';
 import { registryCommand } from './commands/registry.js';
 import { seederCommand } from './commands/seeder.js';
 import { tokenCommand } from './commands/token.js';
+import { trackerCommand } from './commands/tracker.js';
 import { upCommand } from './commands/up.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   upCommand(program);
   registryCommand(program);
   seederCommand(program);
+  trackerCommand(program);
   imageCommand(program);
   tokenCommand(program);
   return program;

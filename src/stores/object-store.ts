@@ -36,7 +36,7 @@ export interface ReadOptions {
   offset?: number;
   /** Most bytes to read; default to the end. A range past the end is cut at the end. */
   length?: number;
-  /** Aborts the request and errors the stream with StoreAbortedError. */
+  /** Aborts the request and errors the stream with StoreAbortedError; read() rejects with it if the signal fired already. */
   signal?: AbortSignal;
 }
 

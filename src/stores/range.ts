@@ -1,4 +1,4 @@
-import { InvalidRangeError, StoreProtocolError } from './errors.js';
+import { InvalidRangeError, StoreAbortedError, StoreProtocolError } from './errors.js';
 import type { ReadOptions } from './object-store.js';
 
 /** A validated read range: `length` undefined means to the end. */
@@ -12,8 +12,12 @@ function checkCount(name: string, value: number | undefined, key: string): void 
   if (!Number.isSafeInteger(value) || value < 0) throw new InvalidRangeError(`${name} must be an integer ≥ 0, got ${value}`, { key });
 }
 
-/** Validates offset/length before any request is made; throws InvalidRangeError. */
+/**
+ * Validates offset/length before any request is made; throws InvalidRangeError, or
+ * StoreAbortedError when the caller's signal has already fired (no stream is created then).
+ */
 export function normalizeRange(key: string, options: ReadOptions = {}): ByteRange {
+  if (options.signal?.aborted) throw new StoreAbortedError('read aborted before it started', { key, cause: options.signal.reason });
   checkCount('offset', options.offset, key);
   checkCount('length', options.length, key);
   return { offset: options.offset ?? 0, length: options.length };

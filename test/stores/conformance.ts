@@ -197,6 +197,23 @@ export function describeConformance(name: string, setup: () => Promise<Conforman
       await remove(key);
     });
 
+    it('aborts a read through its signal, before or during the transfer', async () => {
+      const key = `${prefix}/abort.bin`;
+      await put(key, randomBytes(4 * 1024 * 1024));
+      const early = new AbortController();
+      early.abort();
+      const first = await store.read(key, { signal: early.signal }).then(readAll, (e: unknown) => e);
+      expect(isStoreError(first, 'ABORTED'), String(first)).toBe(true);
+      const late = new AbortController();
+      const stream = await store.read(key, { signal: late.signal, offset: 10 });
+      const err = await (async () => {
+        for await (const _ of stream) late.abort();
+      })().then(() => undefined, (e: unknown) => e);
+      expect(isStoreError(err, 'ABORTED'), String(err)).toBe(true);
+      expect(stream.bytesRead).toBeLessThan(4 * 1024 * 1024 - 10);
+      await remove(key);
+    });
+
     it('reports a missing key as ObjectNotFoundError, and deleting it is a no-op', async () => {
       const key = `${prefix}/missing.bin`;
       await expectStoreError(store.head(key), 'NOT_FOUND');

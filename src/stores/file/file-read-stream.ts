@@ -31,8 +31,7 @@ export class FileReadStream extends Readable implements ObjectReadStream {
     this.#end = offset + length;
     this.#signal = signal;
     this.#onAbort = () => this.destroy(new StoreAbortedError('read aborted', { key, cause: signal?.reason }));
-    if (signal?.aborted) queueMicrotask(this.#onAbort);
-    else signal?.addEventListener('abort', this.#onAbort, { once: true });
+    signal?.addEventListener('abort', this.#onAbort, { once: true });
   }
 
   #fill(): void {

@@ -32,9 +32,12 @@ export class ResponseBody extends Readable implements ObjectReadStream {
     this.#translate = translate;
     this.#signal = signal;
     this.#onAbort = () => this.destroy(new StoreAbortedError('read aborted', { key, cause: signal?.reason }));
-    if (signal?.aborted) queueMicrotask(this.#onAbort);
-    else signal?.addEventListener('abort', this.#onAbort, { once: true });
+    signal?.addEventListener('abort', this.#onAbort, { once: true });
+    // Until the caller has the stream, its failures reach the caller through open()'s promise.
+    this.on('error', ResponseBody.#unclaimed);
   }
+
+  static #unclaimed(): void {}
 
   /** Called by the dispatch handler once the request is under way. */
   attach(controller: Dispatcher.DispatchController): void {
@@ -65,6 +68,7 @@ export class ResponseBody extends Readable implements ObjectReadStream {
 
   #replay(): void {
     this.#configured = true;
+    this.off('error', ResponseBody.#unclaimed);
     for (const chunk of this.#early.splice(0)) this.accept(chunk);
     if (this.#endedEarly) this.finish();
   }

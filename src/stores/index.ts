@@ -15,6 +15,7 @@ export { S3Store } from './s3/s3-store.js';
 export { S3StoreOptionsSchema, type S3StoreOptions } from './s3/s3-options.js';
 export { SwiftStore } from './swift/swift-store.js';
 export { SwiftStoreOptionsSchema, type SwiftStoreOptions, type SwiftAuthOptions } from './swift/swift-options.js';
+export { StoreWriter } from './store-writer.js';
 export { DelegatingStore } from './wrappers/delegating-store.js';
 export { ErrorStampStore } from './wrappers/error-stamp.js';
 export { ConcurrencyLimitStore } from './wrappers/concurrency-limit.js';

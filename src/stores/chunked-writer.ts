@@ -21,6 +21,11 @@ export interface ChunkedWriteOptions {
   signal?: AbortSignal;
   /** Called after each accepted piece with the bytes written so far. */
   onProgress?: (bytes: number) => void;
+  /**
+   * false: skip the chunk SHA-256s (left '') because the caller computes them in the same
+   * pass elsewhere (Teller does, on a hashing thread); it must fill them in before use.
+   */
+  hashChunks?: boolean;
 }
 
 /** The key of chunk `index` under `keyPrefix`: `prefix.000000`, `prefix.000001`, … */
@@ -38,7 +43,7 @@ function checkOptions(options: ChunkedWriteOptions): void {
 /** The chunk being written: its writer, hash and position. */
 interface OpenChunk {
   writer: ObjectWriter;
-  hash: Hash;
+  hash: Hash | undefined;
   key: string;
   offset: number;
   written: number;
@@ -66,12 +71,12 @@ export async function writeChunked(store: ObjectStore, keyPrefix: string, source
     const key = chunkKey(keyPrefix, index);
     const chunkBytes = size === undefined ? undefined : Math.min(chunkSize, size - total);
     const writer = await store.write(key, { size: chunkBytes, contentType: options.contentType, signal });
-    return { writer, hash: createHash('sha256'), key, offset: total, written: 0 };
+    return { writer, hash: options.hashChunks === false ? undefined : createHash('sha256'), key, offset: total, written: 0 };
   };
   const commit = async (chunk: OpenChunk): Promise<void> => {
     const result = await chunk.writer.commit();
     keys.push(chunk.key);
-    chunks.push({ url: store.locationUrl(chunk.key), offset: chunk.offset, size: result.size, etag: result.etag, sha256: chunk.hash.digest('hex') });
+    chunks.push({ url: store.locationUrl(chunk.key), offset: chunk.offset, size: result.size, etag: result.etag, sha256: chunk.hash?.digest('hex') ?? '' });
   };
 
   try {
@@ -82,7 +87,7 @@ export async function writeChunked(store: ObjectStore, keyPrefix: string, source
         open ??= await openChunk();
         const piece = buf.subarray(0, chunkSize - open.written);
         buf = buf.subarray(piece.length);
-        open.hash.update(piece);
+        open.hash?.update(piece);
         open.written += piece.length;
         total += piece.length;
         if (!open.writer.write(piece)) await drained(open.writer);

@@ -26,6 +26,17 @@ describe('HashWorker', () => {
     expect(seen).toEqual(expected.map((_, i) => i));
   });
 
+  it('hashes chunks of a given length (the last one short, an empty stream one empty chunk)', async () => {
+    const data = randomBytes(25_000);
+    const digests = await (async () => {
+      const w = new HashWorker({ chunkLength: 10_000 });
+      await w.update(data);
+      return w.digest();
+    })();
+    expect(digests.chunks).toEqual([0, 10_000, 20_000].map((o) => createHash('sha256').update(data.subarray(o, o + 10_000)).digest('hex')));
+    expect((await new HashWorker({ chunkLength: 10 }).digest()).chunks).toEqual([createHash('sha256').digest('hex')]);
+  });
+
   it('hashes an empty stream', async () => {
     const digests = await new HashWorker({ sha256: true, pieceLength: 16384 }).digest();
     expect(digests).toMatchObject({ bytes: 0, sha256: createHash('sha256').digest('hex') });

@@ -62,7 +62,7 @@ export async function ingestRoutes(app: Service, deps: IngestRouteDeps): Promise
     // The body is the image itself: hand the request stream to the ingest untouched.
     raw.removeAllContentTypeParsers();
     raw.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
-    raw.put('/v2/images/:id/file', { schema: { tags: ['data'], summary: 'Upload image data (queued images only); 204 when stored', params: IdParams } }, async (request, reply) => {
+    raw.put('/v2/images/:id/file', { schema: { tags: ['data'], summary: 'Upload image data (queued images only; X-Image-Meta-Store picks the store); 204 when stored', params: IdParams } }, async (request, reply) => {
       const image = await writable(request, request.params.id, gateway);
       const length = request.headers['content-length'];
       const size = length !== undefined && /^\d+$/.test(length) ? Number(length) : undefined;
@@ -70,8 +70,12 @@ export async function ingestRoutes(app: Service, deps: IngestRouteDeps): Promise
         void reply.header('connection', 'close');
         throw new TooLargeError(`The image is ${size} bytes; the limit is ${config.ingest.max_image_bytes}`);
       }
+      // Glance's multi-store header picks the store; the default store otherwise.
+      const storeHeader = request.headers['x-image-meta-store'];
+      const storeId = typeof storeHeader === 'string' && storeHeader ? storeHeader : undefined;
+      if (storeId !== undefined) runner.store(storeId);
       const body = request.body as IncomingMessage;
-      await runner.run({ image, method: 'upload', status: 'saving', open: async () => ({ stream: body, ...(size !== undefined ? { size } : {}) }) });
+      await runner.run({ image, method: 'upload', status: 'saving', ...(storeId !== undefined ? { storeId } : {}), open: async () => ({ stream: body, ...(size !== undefined ? { size } : {}) }) });
       return reply.code(204).send();
     });
   });

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
-import { ConflictError, GlanceError } from '../../core/errors.js';
+import { ConflictError, GlanceError, InvalidInputError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { ObjectStore, StoreSet } from '../../stores/index.js';
 import type { SeederConfig } from '../config.js';
@@ -56,9 +56,11 @@ export class IngestRunner extends EventEmitter {
     super();
   }
 
-  /** The store new images go to. */
+  /** The store new images go to; a client naming an unknown store gets a 400. */
   store(storeId?: string): ObjectStore {
-    return this.stores.get(storeId ?? this.config.default_store ?? this.stores.ids()[0]!);
+    const id = storeId ?? this.config.default_store ?? this.stores.ids()[0]!;
+    if (!this.stores.ids().includes(id)) throw new InvalidInputError(`Unknown store ${JSON.stringify(id)} (configured: ${this.stores.ids().join(', ')})`);
+    return this.stores.get(id);
   }
 
   /** Claim the image (409 unless it is queued), then store it; resolves with the active image. */

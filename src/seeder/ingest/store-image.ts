@@ -42,7 +42,11 @@ export interface StoreImageJob {
 export async function storeImage(store: ObjectStore, job: StoreImageJob): Promise<StoredImage> {
   if (job.size !== undefined && job.size > job.maxBytes) throw new TooLargeError(`The image is ${job.size} bytes; the limit is ${job.maxBytes}`);
   const pieceLength = pieceLengthFor(job.size);
-  const hasher = new HashWorker({ sha256: true, md5: true, pieceLength });
+  const chunkSize = chunkSizeFor(job.chunkSize, pieceLength);
+  // Two hashing threads beside the main one (which moves bytes and may hash for the store):
+  // SHA-256 whole and per chunk + SHA-1 pieces on one, MD5 on the other.
+  const hasher = new HashWorker({ sha256: true, pieceLength, chunkLength: chunkSize });
+  const md5 = new HashWorker({ md5: true });
   let bytes = 0;
   const tap = new Transform({
     highWaterMark: 4 * 1024 * 1024,
@@ -50,8 +54,8 @@ export async function storeImage(store: ObjectStore, job: StoreImageJob): Promis
       bytes += data.length;
       if (bytes > job.maxBytes) return done(new TooLargeError(`The image is larger than the limit of ${job.maxBytes} bytes`));
       job.onBytes?.(bytes);
-      const wait = hasher.update(data);
-      if (wait) wait.then(() => done(null, data), done);
+      const waits = [hasher.update(data), md5.update(data)].filter(Boolean);
+      if (waits.length) Promise.all(waits).then(() => done(null, data), done);
       else done(null, data);
     },
   });
@@ -60,18 +64,21 @@ export async function storeImage(store: ObjectStore, job: StoreImageJob): Promis
   let chunks;
   try {
     chunks = await writeChunked(store, prefix, source, {
-      chunkSize: chunkSizeFor(job.chunkSize, pieceLength),
+      chunkSize,
+      hashChunks: false,
       ...(job.size !== undefined ? { size: job.size } : {}),
       ...(job.signal ? { signal: job.signal } : {}),
     });
   } catch (err) {
     hasher.destroy();
+    md5.destroy();
     job.source.destroy();
     throw fromStoreError(err, `storing image ${job.imageId} in store ${store.id}`);
   }
-  const digests = await hasher.digest();
-  const built = buildTorrent(torrentName(job.name, job.imageId), digests.bytes, pieceLength, digests.pieces!);
-  return { size: digests.bytes, sha256: digests.sha256!, md5: digests.md5!, location: { store: store.id, chunks }, pieceLength, torrent: built.torrent, infohash: built.infohash };
+  const [digests, md5Digest] = await Promise.all([hasher.digest(), md5.digest()]);
+  digests.chunks!.forEach((sha256, i) => (chunks[i]!.sha256 = sha256));
+  const built = buildTorrent(torrentName(job.name, job.imageId), digests.bytes, pieceLength, digests.pieces!, `glance-p2p:${job.imageId}`);
+  return { size: digests.bytes, sha256: digests.sha256!, md5: md5Digest.md5!, location: { store: store.id, chunks }, pieceLength, torrent: built.torrent, infohash: built.infohash };
 }
 
 /** Remove an image's chunks (after a failure past the store step, or once it was deleted). */

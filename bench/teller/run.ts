@@ -1,0 +1,176 @@
+/**
+ * npm run bench:teller — Teller's data plane beside the reference for each figure, in one run:
+ *  1. a cached GET of a 512 MiB image beside nginx (sendfile) serving the same file;
+ *  2. a cold GET from Swift beside curl GETting the same chunks straight from Swift;
+ *  3. ingest into the file store beside `sha256sum` of the same file;
+ *  4. 50 concurrent clients on a warm image: total MB/s and p99 time to first byte.
+ * Teller runs as its own process (`glance-p2p up`), every client is curl. MB = 10^6 bytes.
+ * Reference (Debian's Glance 25 API here): warm download ~1.8 GB/s, cache miss 267 MB/s, upload 160–280 MB/s.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { startNginx } from '../../test/helpers/nginx.js';
+import { startSwift } from '../../test/helpers/swift-aio.js';
+import { quantile } from '../lib/load.js';
+import { printTable, writeResults } from '../lib/table.js';
+import { curl } from '../stores/curl.js';
+
+const run = promisify(execFile);
+const MiB = 1024 * 1024;
+const SIZE = Number(process.env.BENCH_MIB ?? 512) * MiB;
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 50);
+const WARM_SIZE = Number(process.env.BENCH_WARM_MIB ?? 64) * MiB;
+const BIN = fileURLToPath(new URL('../../bin/glance-p2p.js', import.meta.url));
+const mbps = (bytes: number, seconds: number) => bytes / seconds / 1e6;
+const median = (xs: number[]) => quantile(xs, 0.5);
+
+async function startUp(dataDir: string, config: string): Promise<{ url: string; token: string; stop: () => void }> {
+  const child = spawn(process.execPath, [BIN, 'up', '--registry-port', '0', '--seeder-port', '0', '--tracker-port', '0', '--data-dir', dataDir, '--config', config], {
+    env: { ...process.env, GLANCE_P2P_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /front door \(Teller\):\s+(\S+)/.exec(out);
+      if (m && /admin token/.test(out)) resolve(m[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`up exited with ${code}`)));
+  });
+  return { url, token: readFileSync(join(dataDir, 'secrets', 'admin-token'), 'utf8').trim(), stop: () => child.kill('SIGTERM') };
+}
+
+async function api(url: string, token: string, method: string, path: string, body?: unknown): Promise<any> {
+  const res = await fetch(`${url}${path}`, { method, headers: { 'x-auth-token': token, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+  return res.status === 204 ? undefined : res.json();
+}
+
+/** Upload a file with curl (-T streams it); returns curl's own seconds. */
+async function upload(url: string, token: string, file: string, store?: string): Promise<{ id: string; seconds: number }> {
+  const image = await api(url, token, 'POST', '/v2/images', { name: 'bench', disk_format: 'raw', container_format: 'bare' });
+  const headers = ['-H', `X-Auth-Token: ${token}`, '-H', 'Content-Type: application/octet-stream', ...(store ? ['-H', `X-Image-Meta-Store: ${store}`] : [])];
+  const r = await curl([...headers, '-T', file, `${url}/v2/images/${image.id}/file`], 'upload');
+  return { id: image.id, seconds: r.seconds };
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-teller-'));
+  const swift = await startSwift();
+  let up: Awaited<ReturnType<typeof startUp>> | undefined;
+  let nginx: Awaited<ReturnType<typeof startNginx>> | undefined;
+  try {
+    await swift.createContainer('bench');
+    const config = join(dir, 'config.yaml');
+    writeFileSync(
+      config,
+      `seeder:
+  stores:
+    - { id: local, type: file, options: { root: ${join(dir, 'store')} } }
+    - { id: swift, type: swift, options: { container: bench, auth: { type: tempauth, url: ${swift.authUrl}, user: "${swift.user}", key: "${swift.key}" } } }
+  default_store: local
+  cache: { max_bytes: ${8 * 1024 * MiB} }
+  ingest: { max_image_bytes: ${8 * 1024 * MiB} }
+`,
+    );
+    up = await startUp(join(dir, 'data'), config);
+    const { url, token } = up;
+    const input = join(dir, 'image.raw');
+    writeFileSync(input, randomBytes(SIZE));
+    await run('cat', [input]).catch(() => undefined); // into the page cache
+
+    // 3. ingest vs sha256sum (alternating, median of RUNS)
+    const ingest: number[] = [];
+    const sha: number[] = [];
+    let cachedId = '';
+    for (let i = 0; i < RUNS; i++) {
+      const t0 = process.hrtime.bigint();
+      await run('sha256sum', [input]);
+      sha.push(mbps(SIZE, Number(process.hrtime.bigint() - t0) / 1e9));
+      const up1 = await upload(url, token, input);
+      ingest.push(mbps(SIZE, up1.seconds));
+      cachedId = up1.id;
+    }
+
+    // 1. cached GET vs nginx serving the very cache file
+    const fileUrl = (id: string) => `${url}/v2/images/${id}/file`;
+    const auth = ['-H', `X-Auth-Token: ${token}`];
+    await curl([...auth, fileUrl(cachedId)], 'download'); // fills the cache
+    const image = await api(url, token, 'GET', `/v2/images/${cachedId}`);
+    nginx = await startNginx(join(dir, 'data', 'cache'));
+    const tellerWarm: number[] = [];
+    const nginxWarm: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const a = await curl([...auth, fileUrl(cachedId)], 'download');
+      tellerWarm.push(mbps(a.bytes, a.seconds));
+      const b = await curl([`${nginx.url}${image.os_hash_value}`], 'download');
+      nginxWarm.push(mbps(b.bytes, b.seconds));
+    }
+
+    // 2. cold GET from Swift vs curl of the same chunks straight from Swift
+    const coldTeller: number[] = [];
+    const coldDirect: number[] = [];
+    const swiftToken = await swift.token();
+    for (let i = 0; i < RUNS; i++) {
+      const { id } = await upload(url, token, input, 'swift');
+      const record = await api(url, token, 'GET', `/v2/images/${id}`);
+      let seconds = 0;
+      for (const chunk of record.locations[0].chunks as Array<{ url: string }>) {
+        const object = chunk.url.replace(/^swift:\/\/bench\//, '');
+        seconds += (await curl(['-H', `X-Auth-Token: ${swiftToken}`, `${swift.storageUrl}/bench/${object}`], 'download')).seconds;
+      }
+      coldDirect.push(mbps(SIZE, seconds));
+      const cold = await curl([...auth, fileUrl(id)], 'download');
+      if (cold.bytes !== SIZE) throw new Error(`cold GET returned ${cold.bytes} bytes`);
+      coldTeller.push(mbps(SIZE, cold.seconds));
+    }
+
+    // 4. concurrent clients on a warm image
+    const warmInput = join(dir, 'warm.raw');
+    writeFileSync(warmInput, randomBytes(WARM_SIZE));
+    const { id: warmId } = await upload(url, token, warmInput);
+    await curl([...auth, fileUrl(warmId)], 'download');
+    const t0 = process.hrtime.bigint();
+    const results = await Promise.all(
+      Array.from({ length: CLIENTS }, async () => {
+        const { stdout } = await run('curl', ['-s', '-S', '-o', '/dev/null', '-w', '%{time_starttransfer} %{size_download}', ...auth, fileUrl(warmId)]);
+        const [ttfb, bytes] = stdout.trim().split(' ').map(Number);
+        return { ttfb: ttfb!, bytes: bytes! };
+      }),
+    );
+    const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+    if (results.some((r) => r.bytes !== WARM_SIZE)) throw new Error('a concurrent client got a short body');
+    const ttfbs = results.map((r) => r.ttfb * 1000);
+
+    const rows = [
+      { test: `cached GET, ${SIZE / MiB} MiB`, 'ours MB/s': median(tellerWarm), 'reference': 'nginx sendfile, same file', 'ref MB/s': median(nginxWarm), ratio: median(tellerWarm) / median(nginxWarm), target: '≥ 0.9' },
+      { test: `cold GET from Swift, ${SIZE / MiB} MiB`, 'ours MB/s': median(coldTeller), 'reference': 'curl of the chunks from Swift', 'ref MB/s': median(coldDirect), ratio: median(coldTeller) / median(coldDirect), target: '≥ 0.9' },
+      { test: `ingest into the file store, ${SIZE / MiB} MiB`, 'ours MB/s': median(ingest), 'reference': 'sha256sum of the file', 'ref MB/s': median(sha), ratio: median(ingest) / median(sha), target: '≥ 0.7' },
+      {
+        test: `${CLIENTS} clients, warm ${WARM_SIZE / MiB} MiB image`,
+        'ours MB/s': mbps(CLIENTS * WARM_SIZE, wall),
+        'reference': `p99 time to first byte ${quantile(ttfbs, 0.99).toFixed(1)} ms (p50 ${quantile(ttfbs, 0.5).toFixed(1)} ms)`,
+        'ref MB/s': '',
+        ratio: '',
+        target: '',
+      },
+    ];
+    printTable(`Teller, median of ${RUNS} runs (curl as the client; Glance 25 here: warm ~1800 MB/s, miss 267 MB/s, upload 160–280 MB/s)`, rows as Array<Record<string, string | number>>);
+    const file = writeResults('teller', { size: SIZE, runs: RUNS, rows, raw: { tellerWarm, nginxWarm, coldTeller, coldDirect, ingest, sha, ttfbs, wall } });
+    process.stdout.write(`raw results: ${file}\n`);
+  } finally {
+    up?.stop();
+    await nginx?.stop();
+    await swift.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

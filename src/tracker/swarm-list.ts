@@ -33,6 +33,9 @@ export interface Admission {
  */
 export class SwarmList {
   private swarms = new Map<string, AllowedSwarm>();
+  /** Passkeys already verified: hosts announce every interval with the same one, and the HMAC is the dearest step. */
+  private readonly verified = new Map<string, PasskeyClaims>();
+  private readonly maxVerified = 100_000;
   private loadedRevision: number | undefined;
   private loadedAt: number | undefined;
 
@@ -82,8 +85,13 @@ export class SwarmList {
   /** Check a passkey alone; throws the rejection a client should see. */
   claimsOf(passkey: string | undefined): PasskeyClaims {
     if (passkey === undefined || passkey === '') throw new TrackerRejection('passkey_missing', REASONS.passkeyMissing);
-    const claims = verifyPasskey(this.secret, passkey);
+    let claims = this.verified.get(passkey);
+    if (claims) return claims;
+    claims = verifyPasskey(this.secret, passkey) ?? undefined;
     if (!claims) throw new TrackerRejection('passkey_invalid', REASONS.passkeyInvalid);
+    // Only good passkeys are remembered, so a flood of forged ones cannot push them out.
+    if (this.verified.size >= this.maxVerified) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(passkey, claims);
     return claims;
   }
 

@@ -17,12 +17,13 @@ export function connectReply(transactionId: number, connectionId: Buffer): Buffe
 
 /** Answer to announce; peers of the socket's family only (BEP 15: 6-byte entries over IPv4, 18 over IPv6). */
 export function announceReplyUdp(transactionId: number, result: AnnounceResult, family: 4 | 6): Buffer {
-  const peers = compactPeers(result.peers, family);
-  const out = header(1, transactionId, 20);
+  const out = compactPeers(result.peers, family, 20);
+  out.writeUInt32BE(1, 0);
+  out.writeUInt32BE(transactionId, 4);
   out.writeUInt32BE(result.interval, 8);
   out.writeUInt32BE(result.incomplete, 12);
   out.writeUInt32BE(result.complete, 16);
-  return Buffer.concat([out, peers]);
+  return out;
 }
 
 /** An error answer; the text is the failure reason. */

@@ -127,8 +127,14 @@ async function waitReady(proxy: string, deadlineMs: number, procs: GroupProcess[
         const storageUrl = auth.headers.get('x-storage-url');
         if (auth.ok && token && storageUrl) {
           const account = await fetch(storageUrl, { method: 'HEAD', headers: { 'X-Auth-Token': token } });
-          if (account.status === 200 || account.status === 204) return { token, storageUrl };
-          last = `account HEAD ${account.status}`;
+          // A container write proves the account, container and object rings all answer.
+          const probe = await fetch(`${storageUrl}/ready-probe`, { method: 'PUT', headers: { 'X-Auth-Token': token } });
+          await probe.arrayBuffer();
+          if ((account.status === 200 || account.status === 204) && probe.ok) {
+            await fetch(`${storageUrl}/ready-probe`, { method: 'DELETE', headers: { 'X-Auth-Token': token } }).then((r) => r.arrayBuffer());
+            return { token, storageUrl };
+          }
+          last = `account HEAD ${account.status}, container PUT ${probe.status}`;
         } else {
           last = `auth ${auth.status}`;
         }
@@ -197,8 +203,14 @@ export async function startSwift(opts: SwiftOptions = {}): Promise<SwiftServer> 
       region: 'us-east-1',
       token,
       async createContainer(name: string): Promise<void> {
-        const res = await fetch(`${ready.storageUrl}/${encodeURIComponent(name)}`, { method: 'PUT', headers: { 'X-Auth-Token': await token() } });
-        if (!res.ok) throw new Error(`create container ${name}: ${res.status}`);
+        // Right after start, under load, a container server can still answer 503 for a moment.
+        for (let attempt = 1; ; attempt++) {
+          const res = await fetch(`${ready.storageUrl}/${encodeURIComponent(name)}`, { method: 'PUT', headers: { 'X-Auth-Token': await token() } });
+          await res.arrayBuffer();
+          if (res.ok) return;
+          if (res.status < 500 || attempt >= 50) throw new Error(`create container ${name}: ${res.status}`);
+          await new Promise((r) => setTimeout(r, 200));
+        }
       },
       stop,
     };

@@ -391,6 +391,7 @@ export function describeConformance(name: string, setup: () => Promise<Conforman
         for await (const part of stream) hash.update(part as Buffer);
         expect(stream.bytesRead).toBe(total);
         expect(hash.digest('hex')).toBe(await source.sha256);
+        if (process.env.SHOW_RSS) console.log(`RSS-GROWTH ${name} ${(rss.peakGrowth() / 1e6).toFixed(0)} MB`);
         expect(rss.peakGrowth(), 'RSS growth while streaming').toBeLessThan(options.maxRssGrowth ?? 100 * 1000 * 1000);
       } finally {
         rss.stop();

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, rm, symlink, writeFile, readdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, utimes, writeFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -60,6 +60,21 @@ describe('file store keys never leave the root', () => {
     const keys = [];
     for await (const e of store.list('')) keys.push(e.key);
     expect(keys).toEqual(['inside/ok', 'listed']);
+  });
+
+  it('removes temp files a crashed writer left, but not those of running writers', async () => {
+    const dir = await mkdtemp(join(base, 'sweep-'));
+    await mkdir(join(dir, '.glance-store', 'tmp'), { recursive: true });
+    const stale = join(dir, '.glance-store', 'tmp', 'stale');
+    const fresh = join(dir, '.glance-store', 'tmp', 'fresh');
+    await writeFile(stale, 'x');
+    await writeFile(fresh, 'y');
+    const twoDaysAgo = new Date(Date.now() - 48 * 3600_000);
+    await utimes(stale, twoDaysAgo, twoDaysAgo);
+    const w = await new FileStore('sweep', { root: dir }).write('k');
+    expect((await readdir(join(dir, '.glance-store', 'tmp'))).sort()).toContain('fresh');
+    expect(await readdir(join(dir, '.glance-store', 'tmp'))).not.toContain('stale');
+    await w.cancel();
   });
 
   it('refuses writes and deletes when read-only', async () => {

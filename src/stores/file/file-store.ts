@@ -1,4 +1,4 @@
-import { open, opendir, realpath, rm, rmdir, stat, constants } from 'node:fs/promises';
+import { open, opendir, readdir, realpath, rm, rmdir, stat, constants } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ObjectNotFoundError, ReadOnlyStoreError } from '../errors.js';
@@ -12,6 +12,19 @@ import { FileReadStream } from './file-read-stream.js';
 import type { FileStoreOptions } from './file-options.js';
 import { translateFsError } from './fs-errors.js';
 
+/** Temp files older than this are left over from a crash: no writer runs that long. */
+const STALE_TEMP_MS = 24 * 3600_000;
+
+// A process killed mid-write leaves its temp file behind; the first write of the next run removes those.
+async function sweepStaleTemps(dir: string, now = Date.now()): Promise<void> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    const path = join(dir, name);
+    const st = await stat(path).catch(() => undefined);
+    if (st && now - st.mtimeMs > STALE_TEMP_MS) await rm(path, { force: true }).catch(() => undefined);
+  }
+}
+
 function notFoundOr(err: unknown, key: string): Error {
   const code = (err as NodeJS.ErrnoException).code;
   return code === 'ENOENT' || code === 'ENOTDIR' ? new ObjectNotFoundError(key, { cause: err }) : translateFsError(err, key);
@@ -24,6 +37,7 @@ export class FileStore implements ObjectStore {
   readonly #root: FileRoot;
   readonly #etags: EtagCache;
   readonly #fsync: boolean;
+  #swept: Promise<void> | undefined;
 
   constructor(readonly id: string, options: FileStoreOptions) {
     this.#root = new FileRoot(options.root);
@@ -73,6 +87,8 @@ export class FileStore implements ObjectStore {
     if (this.readOnly) throw new ReadOnlyStoreError({ key });
     const path = this.#root.pathOf(key);
     await this.#root.real(true);
+    this.#swept ??= sweepStaleTemps(this.#root.reserved('tmp'));
+    await this.#swept;
     return new FileWriter({ root: this.#root, etags: this.#etags, key, path, fsync: this.#fsync }, options.size, options.signal);
   }
 

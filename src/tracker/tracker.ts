@@ -1,16 +1,16 @@
-import { readFileSync } from 'node:fs';
 import type { Registry } from 'prom-client';
 import { isErrorKind } from '../core/errors.js';
 import { createMetricsRegistry } from '../core/http/metrics.js';
-import { createService, listen, type Service } from '../core/http/service.js';
+import type { Service } from '../core/http/service.js';
 import type { Logger } from '../core/logger.js';
 import { AdminGate } from './admin-gate.js';
+import { applySwarmList } from './apply-swarm-list.js';
+import { bindOnePort } from './bind-one-port.js';
 import { timingsOf, type TrackerConfig } from './config.js';
 import { TrackerEngine } from './engine.js';
-import { statsRoute } from './http/stats-route.js';
-import { trackerRoutes } from './http/tracker-routes.js';
+import { buildTrackerApp } from './http/tracker-app.js';
 import { TrackerMetrics } from './metrics.js';
-import { mayJoin, SwarmList } from './swarm-list.js';
+import { SwarmList } from './swarm-list.js';
 import { SwarmListFollower, type SwarmListPage } from './swarm-list-follower.js';
 import { trackerStats, type TrackerStats } from './stats.js';
 import { ConnectionIds } from './udp/connection-ids.js';
@@ -26,7 +26,7 @@ export interface TrackerAddress {
   udp6Url: string | undefined;
   /** The port HTTP and UDP share. */
   port: number;
-  /** Announce URL templates for the registry's `trackers` config (`{passkey}` left in). */
+  /** Announce URL templates for the registry's `trackers` config (`{passkey}` left in), HTTP first. */
   announceTemplates: string[];
 }
 
@@ -40,7 +40,7 @@ export interface TrackerOptions {
 
 /** A private tracker that `glance-p2p tracker` runs alone and `glance-p2p up` embeds. */
 export interface Tracker {
-  /** Bind HTTP and UDP (without talking to the registry yet). */
+  /** Bind HTTP and UDP (without talking to the registry yet), so the registry can be told the port. */
   listen(): Promise<TrackerAddress>;
   /** Bind if needed, load the swarm list from the registry and keep following it. */
   start(options?: { registryUrl?: string }): Promise<TrackerAddress>;
@@ -56,8 +56,6 @@ export interface Tracker {
   sweep(): void;
 }
 
-const LISTEN_TRIES = 8;
-
 /** Build a tracker from a validated config. */
 export function createTracker(config: TrackerConfig, logger: Logger, options: TrackerOptions = {}): Tracker {
   const now = options.now ?? Date.now;
@@ -67,30 +65,23 @@ export function createTracker(config: TrackerConfig, logger: Logger, options: Tr
   const list = new SwarmList(config.tracker_secret);
   let registryUrl = config.registry_url;
   const limits = { defaultNumwant: Math.min(config.default_numwant, config.max_numwant), maxNumwant: config.max_numwant };
-  const intervalSeconds = config.announce_interval;
   const minIntervalSeconds = timings.minIntervalMs / 1000;
-  // eslint-disable-next-line prefer-const -- set once the engine exists; the swarm calls back into it
-  let metrics: TrackerMetrics;
+  const onTransfer = (infohash: string, up: number, down: number) => metrics.transferred(infohash, list.get(infohash)?.image_id ?? '', up, down);
   const engine = new TrackerEngine(list, {
     peerTtlMs: timings.peerTtlMs,
     maxPeers: config.max_peers_per_swarm,
     departedKept: config.departed_peers_kept,
-    intervalSeconds,
+    intervalSeconds: config.announce_interval,
     minIntervalSeconds,
-    onTransfer: (infohash, up, down) => metrics.transferred(infohash, list.get(infohash)?.image_id ?? '', up, down),
+    onTransfer,
   });
-  metrics = new TrackerMetrics(registry, list, engine);
+  const metrics = new TrackerMetrics(registry, list, engine);
   const udp = new UdpFrontEnd({ engine, ids: new ConnectionIds(now), limits, metrics, logger: log, now });
   const gate = new AdminGate(() => registryUrl, config.admin_cache_ttl * 1000, now);
   const waiters: Array<{ revision: number; resolve: () => void }> = [];
 
-  const applyList = (page: SwarmListPage) => {
-    const { removed, changed } = list.replace(page.revision, page.swarms, now());
-    for (const infohash of removed) engine.drop(infohash);
-    for (const infohash of changed) {
-      const allowed = list.get(infohash)!;
-      engine.swarm(infohash)?.dropWhere((p) => !mayJoin(allowed, { userId: p.userId, projectId: p.projectId, admin: p.admin }));
-    }
+  const onList = (page: SwarmListPage) => {
+    const { removed, changed } = applySwarmList(list, engine, page, now());
     if (removed.length || changed.length) log.info({ revision: page.revision, removed: removed.length, changed: changed.length }, 'tracker: swarm list changed');
     for (const w of waiters.splice(0)) {
       if (page.revision >= w.revision) w.resolve();
@@ -103,44 +94,6 @@ export function createTracker(config: TrackerConfig, logger: Logger, options: Tr
   let address: TrackerAddress | undefined;
   let sweeper: NodeJS.Timeout | undefined;
 
-  const buildApp = async (): Promise<Service> => {
-    const tls = config.tls ? { cert: readFileSync(config.tls.cert_file), key: readFileSync(config.tls.key_file) } : undefined;
-    const service = createService({
-      name: 'tracker',
-      logger,
-      metrics: registry,
-      ...(tls ? { tls } : {}),
-      health: () => {
-        if (list.revision === undefined) throw new Error('the swarm list has not been loaded from the registry yet');
-        return { swarm_list: { revision: list.revision, allowed_swarms: list.size, loaded_at: new Date(list.lastLoadedAt!).toISOString() } };
-      },
-    });
-    await service.register(trackerRoutes, { engine, list, metrics, limits, minIntervalSeconds, now });
-    if (config.stats) await service.register(statsRoute, { gate, engine, list, now });
-    return service;
-  };
-
-  // HTTP and UDP share one port number, so one `host:port` names the tracker for both.
-  const bindBoth = async (): Promise<number> => {
-    let lastError: unknown;
-    for (let attempt = 0; attempt < (config.port === 0 ? LISTEN_TRIES : 1); attempt++) {
-      const port = config.udp ? await udp.bind(config.host, config.port, config.host.includes(':') ? 6 : 4) : config.port;
-      const service = await buildApp();
-      try {
-        const bound = await listen(service, config.host, port);
-        app = service;
-        if (config.udp && config.udp6_host) await udp.bind(config.udp6_host, bound.port, 6);
-        return bound.port;
-      } catch (err) {
-        lastError = err;
-        await service.close();
-        await udp.close();
-        if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
-      }
-    }
-    throw lastError;
-  };
-
   const tracker: Tracker = {
     metrics: registry,
     get swarmListRevision() {
@@ -149,21 +102,21 @@ export function createTracker(config: TrackerConfig, logger: Logger, options: Tr
 
     async listen() {
       if (address) return address;
-      const port = await bindBoth();
+      const bound = await bindOnePort(config, udp, () => buildTrackerApp({ config, logger, prometheus: registry, gate, engine, list, metrics, limits, minIntervalSeconds, now }));
+      app = bound.app;
       const shown = config.host.includes(':') ? `[${config.host}]` : config.host;
       const scheme = config.tls ? 'https' : 'http';
-      const udpUrl = config.udp ? `udp://${shown}:${port}` : undefined;
-      const udp6Url = config.udp && config.udp6_host ? `udp://[${config.udp6_host}]:${port}` : undefined;
+      const udpUrl = config.udp ? `udp://${shown}:${bound.port}` : undefined;
       address = {
-        httpUrl: `${scheme}://${shown}:${port}`,
+        httpUrl: `${scheme}://${shown}:${bound.port}`,
         udpUrl,
-        udp6Url,
-        port,
-        announceTemplates: [`${scheme}://${shown}:${port}/announce?passkey={passkey}`, ...(udpUrl ? [`${udpUrl}/announce?passkey={passkey}`] : [])],
+        udp6Url: config.udp && config.udp6_host ? `udp://[${config.udp6_host}]:${bound.port}` : undefined,
+        port: bound.port,
+        announceTemplates: [`${scheme}://${shown}:${bound.port}/announce?passkey={passkey}`, ...(udpUrl ? [`${udpUrl}/announce?passkey={passkey}`] : [])],
       };
       sweeper = setInterval(() => engine.sweep(now()), Math.max(1000, Math.floor(timings.peerTtlMs / 4)));
       sweeper.unref();
-      log.info({ http: address.httpUrl, udp: udpUrl, udp6: udp6Url }, 'tracker listening');
+      log.info({ http: address.httpUrl, udp: address.udpUrl, udp6: address.udp6Url }, 'tracker listening');
       return address;
     },
 
@@ -171,17 +124,11 @@ export function createTracker(config: TrackerConfig, logger: Logger, options: Tr
       const bound = await tracker.listen();
       if (follower) return bound;
       registryUrl = startOptions.registryUrl ?? registryUrl;
-      follower = new SwarmListFollower({
-        registryUrl,
-        serviceToken: config.service_token,
-        waitSeconds: config.refresh_interval,
-        logger: log,
-        onList: applyList,
-        onError: () => metrics.refreshFailed(),
-      });
+      follower = new SwarmListFollower({ registryUrl, serviceToken: config.service_token, waitSeconds: config.refresh_interval, logger: log, onList, onError: () => metrics.refreshFailed() });
       try {
         await follower.fetchOnce();
       } catch (err) {
+        // A refused service token is a configuration error; anything else may pass (the registry starting later).
         if (isErrorKind(err, 'unauthorized') || isErrorKind(err, 'forbidden')) throw err;
         metrics.refreshFailed();
         log.warn({ err: (err as Error).message, registry: registryUrl }, 'tracker: registry not reachable yet; announces are refused until the swarm list loads');

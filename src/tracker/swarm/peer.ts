@@ -1,3 +1,5 @@
+import { compactAddress } from './compact-address.js';
+
 /** How a peer reached the tracker. */
 export type Transport = 'http' | 'udp';
 
@@ -27,6 +29,43 @@ export interface PeerRecord {
   firstSeen: number;
   lastSeen: number;
   announces: number;
+}
+
+/** The fields of an admitted announce a new peer record is made from. */
+export interface PeerOrigin {
+  addr: string;
+  peer_id: string;
+  ip: string;
+  port: number;
+  family: 4 | 6;
+  transport: Transport;
+  left: number;
+  now: number;
+}
+
+/** A fresh record for a peer the swarm has not seen (or no longer remembers). */
+export function newPeer(o: PeerOrigin): PeerRecord {
+  return {
+    key: o.addr,
+    peerId: o.peer_id,
+    ip: o.ip,
+    port: o.port,
+    family: o.family,
+    compact: compactAddress(o.ip, o.port),
+    transport: o.transport,
+    userId: '',
+    projectId: '',
+    admin: false,
+    left: o.left,
+    complete: false,
+    reportedUploaded: 0,
+    reportedDownloaded: 0,
+    uploaded: 0,
+    downloaded: 0,
+    firstSeen: o.now,
+    lastSeen: o.now,
+    announces: 0,
+  };
 }
 
 /** One announce's byte fields as the client sent them. */

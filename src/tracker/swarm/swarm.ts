@@ -1,8 +1,8 @@
 import type { ServerAnnounceResponse, ServerParams, ServerSwarm } from 'bittorrent-tracker/server';
 import type { PasskeyClaims } from '../../core/passkey.js';
-import { compactAddress } from './compact-address.js';
+import { DepartedPeers } from './departed-peers.js';
 import { PeerSet } from './peer-set.js';
-import { accountBytes, type PeerRecord, type Transport } from './peer.js';
+import { accountBytes, newPeer, type PeerRecord, type Transport } from './peer.js';
 
 /** An announce after parsing and admission: every field the swarm needs, none taken from the client's `ip`. */
 export interface AnnounceParams extends ServerParams {
@@ -55,13 +55,15 @@ export class TrackerSwarm implements ServerSwarm {
   private readonly peers = new Map<string, PeerRecord>();
   private readonly seeders = new PeerSet<PeerRecord>();
   private readonly leechers = new PeerSet<PeerRecord>();
-  private readonly departed = new Map<string, PeerRecord>();
+  private readonly departed: DepartedPeers;
   readonly totals: SwarmTotals = { uploaded: 0, downloaded: 0, completed: 0, announces: 0 };
 
   constructor(
     readonly infohash: string,
     private readonly options: SwarmOptions,
-  ) {}
+  ) {
+    this.departed = new DepartedPeers(options.departedKept);
+  }
 
   get seederCount(): number {
     return this.seeders.size;
@@ -151,32 +153,7 @@ export class TrackerSwarm implements ServerSwarm {
       const oldest = this.peers.values().next().value;
       if (oldest) this.remove(oldest);
     }
-    const account = `${params.addr}|${params.peer_id}`;
-    let peer = this.departed.get(account);
-    if (peer) this.departed.delete(account);
-    else {
-      peer = {
-        key: params.addr,
-        peerId: params.peer_id,
-        ip: params.ip,
-        port: params.port,
-        family: params.family,
-        compact: compactAddress(params.ip, params.port),
-        transport: params.transport,
-        userId: '',
-        projectId: '',
-        admin: false,
-        left: params.left,
-        complete: false,
-        reportedUploaded: 0,
-        reportedDownloaded: 0,
-        uploaded: 0,
-        downloaded: 0,
-        firstSeen: params.now,
-        lastSeen: params.now,
-        announces: 0,
-      };
-    }
+    const peer = this.departed.take(params.addr, params.peer_id) ?? newPeer(params);
     peer.lastSeen = params.now;
     peer.left = params.left;
     peer.complete = params.left === 0;
@@ -235,11 +212,7 @@ export class TrackerSwarm implements ServerSwarm {
     this.peers.delete(peer.key);
     this.seeders.delete(peer);
     this.leechers.delete(peer);
-    if (this.options.departedKept <= 0) return;
-    const account = `${peer.key}|${peer.peerId}`;
-    this.departed.delete(account);
-    this.departed.set(account, peer);
-    if (this.departed.size > this.options.departedKept) this.departed.delete(this.departed.keys().next().value!);
+    this.departed.add(peer);
   }
 
   private response(peers: PeerRecord[]): ServerAnnounceResponse {

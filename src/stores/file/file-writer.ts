@@ -8,6 +8,15 @@ import type { EtagCache } from './etag-cache.js';
 import type { FileRoot } from './file-root.js';
 import { translateFsError } from './fs-errors.js';
 
+/** Writes queued on the thread pool at once per writer. */
+const WRITES_IN_FLIGHT = 4;
+
+// fs writes to regular files are normally complete, but the API allows short ones.
+async function writeFully(fh: FileHandle, chunk: Buffer, position: number): Promise<void> {
+  let done = 0;
+  while (done < chunk.length) done += (await fh.write(chunk, done, chunk.length - done, position + done)).bytesWritten;
+}
+
 /** Where a file writer puts its bytes and how careful it is. */
 export interface FileWriterTarget {
   root: FileRoot;
@@ -26,6 +35,9 @@ export class FileWriter extends StoreWriter {
   readonly #tmp: string;
   readonly #md5 = createHash('md5');
   #handle: Promise<FileHandle>;
+  #position = 0;
+  readonly #writes = new Set<Promise<void>>();
+  #writeError: Error | undefined;
 
   constructor(target: FileWriterTarget, size: number | undefined, signal?: AbortSignal) {
     super(target.key, size, signal);
@@ -37,17 +49,23 @@ export class FileWriter extends StoreWriter {
 
   protected async send(chunk: Buffer): Promise<void> {
     const fh = await this.#handle;
+    // Positional writes, a few in flight on libuv's thread pool, while MD5 (the slowest step) hashes here.
+    while (this.#writes.size >= WRITES_IN_FLIGHT) await Promise.race(this.#writes);
+    if (this.#writeError) throw this.#writeError;
+    const write = writeFully(fh, chunk, this.#position).catch((err: unknown) => {
+      this.#writeError ??= translateFsError(err, this.key);
+    });
+    this.#position += chunk.length;
+    this.#writes.add(write);
+    void write.finally(() => this.#writes.delete(write));
     this.#md5.update(chunk);
-    let done = 0;
-    while (done < chunk.length) {
-      const { bytesWritten } = await fh.write(chunk, done, chunk.length - done);
-      done += bytesWritten;
-    }
   }
 
   protected async finish(): Promise<WriteResult> {
     const { root, key, path, etags, fsync } = this.#target;
     const fh = await this.#handle;
+    await Promise.all(this.#writes);
+    if (this.#writeError) throw this.#writeError;
     if (fsync) await fh.sync();
     await fh.close();
     const md5 = this.#md5.digest('hex');
@@ -70,6 +88,7 @@ export class FileWriter extends StoreWriter {
   }
 
   protected async abort(): Promise<void> {
+    await Promise.allSettled([...this.#writes]);
     try {
       const fh = await this.#handle;
       await fh.close().catch(() => undefined);

@@ -7,6 +7,8 @@ export const TrackerConfigSchema = Type.Object(
   {
     /** Address for HTTP and UDP (IPv4 or IPv6). */
     host: Type.String({ default: '127.0.0.1' }),
+    /** Host name clients reach the tracker by, for the announce URLs it prints (default: `host`, or 127.0.0.1 when that is a wildcard). */
+    public_host: Type.Optional(Type.String({ minLength: 1 })),
     /** One port number for HTTP and UDP; 0 picks a free one that both can use. */
     port: PortSchema(6969),
     /** Serve the UDP protocol (BEP 15) beside HTTP. */

@@ -18,7 +18,7 @@ import { UdpFrontEnd } from './udp/udp-front-end.js';
 
 /** Where a started tracker answers. */
 export interface TrackerAddress {
-  /** Base URL of the HTTP side (`/announce`, `/scrape`, `/stats`, `/metrics`, `/healthz`). */
+  /** Base URL of the HTTP side as bound (`/announce`, `/scrape`, `/stats`, `/metrics`, `/healthz`). */
   httpUrl: string;
   /** `udp://host:port`, or undefined when UDP is off. */
   udpUrl: string | undefined;
@@ -26,7 +26,7 @@ export interface TrackerAddress {
   udp6Url: string | undefined;
   /** The port HTTP and UDP share. */
   port: number;
-  /** Announce URL templates for the registry's `trackers` config (`{passkey}` left in), HTTP first. */
+  /** Announce URL templates for the registry's `trackers` config (`{passkey}` left in), HTTP first, with `public_host` when set. */
   announceTemplates: string[];
 }
 
@@ -104,15 +104,16 @@ export function createTracker(config: TrackerConfig, logger: Logger, options: Tr
       if (address) return address;
       const bound = await bindOnePort(config, udp, () => buildTrackerApp({ config, logger, prometheus: registry, gate, engine, list, metrics, limits, minIntervalSeconds, now }));
       app = bound.app;
-      const shown = config.host.includes(':') ? `[${config.host}]` : config.host;
+      const bracket = (h: string) => (h.includes(':') ? `[${h}]` : h);
+      const local = bracket(config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host);
+      const announced = config.public_host ? bracket(config.public_host) : local;
       const scheme = config.tls ? 'https' : 'http';
-      const udpUrl = config.udp ? `udp://${shown}:${bound.port}` : undefined;
       address = {
-        httpUrl: `${scheme}://${shown}:${bound.port}`,
-        udpUrl,
+        httpUrl: `${scheme}://${local}:${bound.port}`,
+        udpUrl: config.udp ? `udp://${local}:${bound.port}` : undefined,
         udp6Url: config.udp && config.udp6_host ? `udp://[${config.udp6_host}]:${bound.port}` : undefined,
         port: bound.port,
-        announceTemplates: [`${scheme}://${shown}:${bound.port}/announce?passkey={passkey}`, ...(udpUrl ? [`${udpUrl}/announce?passkey={passkey}`] : [])],
+        announceTemplates: [`${scheme}://${announced}:${bound.port}/announce?passkey={passkey}`, ...(config.udp ? [`udp://${announced}:${bound.port}/announce?passkey={passkey}`] : [])],
       };
       sweeper = setInterval(() => engine.sweep(now()), Math.max(1000, Math.floor(timings.peerTtlMs / 4)));
       sweeper.unref();

@@ -12,11 +12,12 @@ const base = { host: '127.0.0.1', port: 0, service_token: SERVICE_TOKEN, tracker
 
 describe('tracker: start, readiness, options', () => {
   it('starts without a reachable registry, refuses announces as not ready and says so on /healthz', async () => {
-    const tracker = createTracker(resolveTrackerConfig({ ...base, registry_url: `http://127.0.0.1:${await freePort()}`, stats: false, udp: false }), testLogger());
+    const tracker = createTracker(resolveTrackerConfig({ ...base, registry_url: `http://127.0.0.1:${await freePort()}`, stats: false, udp: false, public_host: 'tracker.example.org' }), testLogger());
     try {
       const address = await tracker.start();
       expect(address.udpUrl).toBeUndefined();
-      expect(address.announceTemplates).toEqual([`${address.httpUrl}/announce?passkey={passkey}`]);
+      expect(address.httpUrl).toBe(`http://127.0.0.1:${address.port}`);
+      expect(address.announceTemplates).toEqual([`http://tracker.example.org:${address.port}/announce?passkey={passkey}`]);
       expect(tracker.swarmListRevision).toBeUndefined();
       const health = await fetch(`${address.httpUrl}/healthz`);
       expect(health.status).toBe(503);

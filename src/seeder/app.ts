@@ -15,6 +15,7 @@ import { RegistryGateway } from './registry-gateway.js';
 import { RegistryWatch } from './registry-watch.js';
 import { fileRoutes } from './serve/file-route.js';
 import { ImageReader } from './serve/image-reader.js';
+import { SeedingManager } from './seeding/seeding-manager.js';
 
 /** What Teller's app is built from. */
 export interface TellerAppOptions {
@@ -36,6 +37,7 @@ export interface TellerParts {
   runner: IngestRunner;
   watch: RegistryWatch;
   metrics: SeederMetrics;
+  seeding: SeedingManager | undefined;
 }
 
 /** Register Teller's routes (data plane + front door) on `app` and start its housekeeping. */
@@ -49,11 +51,16 @@ export async function tellerApp(app: Service, options: TellerAppOptions): Promis
   const registries = new RegistryDirectory(config.registries);
   const watch = new RegistryWatch(gateway, log);
 
-  await app.register(fileRoutes, { gateway, reader, metrics, urlSecret: config.url_secret, now });
+  const seeding = config.seeding.enabled ? new SeedingManager({ config: config.seeding, watch, gateway, reader, stores, cache, metrics, log }) : undefined;
+  await app.register(fileRoutes, { gateway, reader, metrics, urlSecret: config.url_secret, now, onDemand: (id) => seeding?.noteDemand(id) });
   await app.register(ingestRoutes, { config, gateway, runner, registries, log, ...(options.importMethods ? { methods: options.importMethods } : {}) });
   await app.register(signedUrlRoutes, { gateway, urlSecret: config.url_secret, publicUrl: options.publicUrl, defaultTtl: config.signed_url_ttl_s, now });
   await app.register(frontDoor, { registryUrl: config.registry_url });
   startMaintenance({ watch, gateway, stores, reader, purgeUrls: config.purge_urls, log });
-  app.addHook('onClose', async () => watch.stop());
-  return { gateway, reader, runner, watch, metrics };
+  seeding?.start();
+  app.addHook('onClose', async () => {
+    watch.stop();
+    await seeding?.close();
+  });
+  return { gateway, reader, runner, watch, metrics, seeding };
 }

@@ -31,6 +31,22 @@ const IngestSchema = Type.Object(
   { additionalProperties: false, default: {} },
 );
 
+/** BitTorrent seeding of active images. */
+const SeedingSchema = Type.Object(
+  {
+    enabled: Type.Boolean({ default: true }),
+    /** TCP port for peer connections (0: any free port). */
+    port: Type.Integer({ minimum: 0, maximum: 65535, default: 0 }),
+    /** Seed at most this many images, the most wanted first (0: all active images). */
+    max_torrents: Type.Integer({ minimum: 0, default: 0 }),
+    /** Peer connections per torrent. */
+    max_conns: Type.Integer({ minimum: 1, default: 64 }),
+    /** Whole pieces kept in memory per torrent in front of the stores. */
+    piece_cache_slots: Type.Integer({ minimum: 0, default: 8 }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
 /** Teller's configuration. */
 export const SeederConfigSchema = Type.Object(
   {
@@ -52,6 +68,7 @@ export const SeederConfigSchema = Type.Object(
     default_store: Type.Optional(Type.String()),
     cache: CacheSchema,
     ingest: IngestSchema,
+    seeding: SeedingSchema,
     /** Other registries Teller may copy images from (glance-download), with their tokens. */
     registries: RegistryListSchema,
     /** HTTP caches in front of Teller (Varnish, nginx) that get a PURGE when an image is deactivated or deleted. */

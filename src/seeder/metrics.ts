@@ -10,6 +10,11 @@ export interface SeederMetrics {
   ingestBytes: Counter<'method'>;
   ingests: Counter<'method' | 'outcome'>;
   cacheBytes: Gauge;
+  /** Piece bytes sent to BitTorrent peers. */
+  seededBytes: Counter;
+  /** Piece bytes Teller read from object stores to seed (cache misses). */
+  seedStoreBytes: Counter;
+  seedingTorrents: Gauge;
 }
 
 /** Register Teller's metrics on the service's registry. */
@@ -21,5 +26,8 @@ export function seederMetrics(registry: Registry): SeederMetrics {
     ingestBytes: new Counter({ name: 'glance_p2p_teller_ingest_bytes_total', help: 'Bytes ingested by method', labelNames: ['method'], registers: [registry] }),
     ingests: new Counter({ name: 'glance_p2p_teller_ingests_total', help: 'Uploads and imports by method and outcome', labelNames: ['method', 'outcome'], registers: [registry] }),
     cacheBytes: new Gauge({ name: 'glance_p2p_teller_cache_bytes', help: 'Bytes held in the cache', registers: [registry] }),
+    seededBytes: new Counter({ name: 'glance_p2p_teller_seeded_bytes_total', help: 'Piece bytes sent to BitTorrent peers', registers: [registry] }),
+    seedStoreBytes: new Counter({ name: 'glance_p2p_teller_seed_store_read_bytes_total', help: 'Piece bytes read from object stores for seeding', registers: [registry] }),
+    seedingTorrents: new Gauge({ name: 'glance_p2p_teller_seeding_torrents', help: 'Images seeded over BitTorrent', registers: [registry] }),
   };
 }

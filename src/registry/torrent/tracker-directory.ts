@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createPasskey } from '../../core/passkey.js';
-import { isAdmin, type Principal } from '../../core/principal.js';
+import { isService, type Principal } from '../../core/principal.js';
 
 /** One tracker: its announce URL templates (`{passkey}` is filled in per caller). */
 export interface TrackerEntry {
@@ -26,7 +26,7 @@ export class TrackerDirectory {
   /** The caller's passkey (an HMAC of its identity), or undefined without a tracker secret. */
   passkeyFor(p: Principal): string | undefined {
     if (!this.secret) return undefined;
-    return createPasskey(this.secret, { userId: p.userId, projectId: p.projectId, admin: isAdmin(p) });
+    return createPasskey(this.secret, { userId: p.userId, projectId: p.projectId, admin: isService(p) });
   }
 
   /** The tracker that serves an image. */

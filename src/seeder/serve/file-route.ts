@@ -15,6 +15,8 @@ export interface FileRouteDeps {
   metrics: SeederMetrics;
   urlSecret: string;
   now: () => number;
+  /** Told of every image whose bytes are asked for (seeding ranks images by it). */
+  onDemand?: (imageId: string) => void;
 }
 
 /**
@@ -43,6 +45,7 @@ export async function fileRoutes(app: Service, deps: FileRouteDeps): Promise<voi
     const image = grant.image;
     if (image.status === 'queued') return reply.code(204).send();
     if (image.status !== 'active' && image.status !== 'deactivated') throw new ConflictError(`Image ${image.id} has no data to serve (status ${image.status})`);
+    deps.onDemand?.(image.id);
     const layout = await deps.reader.layout(image);
     const etag = `"${layout.sha256}"`;
     const common = { 'accept-ranges': 'bytes', etag, 'content-type': 'application/octet-stream', ...cacheHeaders(grant) };

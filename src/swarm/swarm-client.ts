@@ -1,0 +1,119 @@
+import WebTorrent, { type Torrent } from 'webtorrent';
+import type { Logger } from '../core/logger.js';
+import { PeerGuard } from './peer-guard.js';
+import type { ChunkStoreConstructor } from './piece-store.js';
+import { TransferStats } from './transfer-stats.js';
+
+/** How a swarm client behaves. */
+export interface SwarmClientOptions {
+  /** TCP port for peer connections (0: any free one). */
+  port?: number;
+  /** Connections per torrent (webtorrent's default is 55). */
+  maxConns?: number;
+  log: Logger;
+}
+
+/** One torrent in a swarm client, with our own accounting and peer bans. */
+export interface SwarmTorrent {
+  torrent: Torrent;
+  stats: TransferStats;
+  guard: PeerGuard;
+}
+
+/** How to add a torrent. */
+export interface SwarmAddOptions {
+  store: ChunkStoreConstructor;
+  storeOpts?: Record<string, unknown>;
+  /** Seed without reading: every piece is taken as present (Teller, whose pieces are checked on read). */
+  skipVerify?: boolean;
+  /** Pieces webtorrent keeps in memory in front of the store (0 for a local file: the page cache does it). */
+  storeCacheSlots?: number;
+  onBan?: (peer: string, reason: string) => void;
+  onUpload?: (bytes: number) => void;
+}
+
+/**
+ * The BitTorrent client both Teller and the agent run: webtorrent set up for
+ * private swarms (no DHT, LSD, PEX, UPnP or NAT-PMP; plaintext, so peers that do
+ * not encrypt can talk to it; TCP only), rarest-first, with bans of peers that send
+ * bad pieces and byte counts split by source. The piece store is injected: the
+ * swarm code never knows about object stores or files.
+ */
+export class SwarmClient {
+  readonly wt: WebTorrent;
+  private readonly listening: Promise<number>;
+
+  constructor(private readonly opts: SwarmClientOptions) {
+    this.wt = new WebTorrent({
+      dht: false,
+      lsd: false,
+      utPex: false,
+      natUpnp: false,
+      natPmp: false,
+      utp: false,
+      secure: 0,
+      torrentPort: opts.port ?? 0,
+      maxConns: opts.maxConns ?? 55,
+      tracker: {},
+    });
+    this.wt.on('error', (err: Error) => opts.log.error({ err }, 'swarm client error'));
+    this.listening = new Promise((resolve, reject) => {
+      if (this.wt.listening) return resolve(this.port());
+      this.wt.once('listening', () => resolve(this.port()));
+      this.wt.once('error', reject);
+    });
+  }
+
+  /** The TCP port peers reach us on, once listening. */
+  ready(): Promise<number> {
+    return this.listening;
+  }
+
+  private port(): number {
+    return this.wt.address()?.port ?? this.wt.torrentPort;
+  }
+
+  /** Add a torrent (a .torrent file with its announce URLs); resolves once it is ready. */
+  add(torrentFile: Uint8Array, options: SwarmAddOptions): Promise<SwarmTorrent> {
+    return new Promise((resolve, reject) => {
+      const torrent = this.wt.add(torrentFile, {
+        store: options.store,
+        storeOpts: options.storeOpts ?? {},
+        storeCacheSlots: options.storeCacheSlots ?? 0,
+        skipVerify: options.skipVerify ?? false,
+        strategy: 'rarest',
+        destroyStoreOnDestroy: false,
+      });
+      const stats = new TransferStats(torrent, options.onUpload);
+      const guard = new PeerGuard(torrent, (peer, reason) => {
+        this.opts.log.warn({ infohash: torrent.infoHash, peer, reason }, 'banned a peer');
+        options.onBan?.(peer, reason);
+      });
+      torrent.on('warning', (w: Error | string) => this.opts.log.debug({ infohash: torrent.infoHash, warning: String((w as Error)?.message ?? w) }, 'swarm warning'));
+      const onError = (err: Error) => reject(err);
+      torrent.once('error', onError);
+      torrent.once('ready', () => {
+        torrent.off('error', onError);
+        torrent.on('error', (err: Error) => this.opts.log.error({ err, infohash: torrent.infoHash }, 'torrent error'));
+        resolve({ torrent, stats, guard });
+      });
+    });
+  }
+
+  /** Stop a torrent (its store is closed, its data kept). */
+  async remove(infohash: string): Promise<void> {
+    const torrent = this.wt.torrents.find((t) => t.infoHash === infohash);
+    if (!torrent) return;
+    await new Promise<void>((resolve) => torrent.destroy({ destroyStore: false }, () => resolve()));
+  }
+
+  /** Infohashes of the torrents held. */
+  infohashes(): string[] {
+    return this.wt.torrents.map((t) => t.infoHash);
+  }
+
+  /** Close every connection and torrent. */
+  destroy(): Promise<void> {
+    return new Promise((resolve) => this.wt.destroy(() => resolve()));
+  }
+}

@@ -23,14 +23,14 @@ const HEADER_END = Buffer.from('\r\n\r\n');
  * closes (opentracker closes after every answer; that connect is then part of
  * the measured latency, as it is for a real client).
  */
-export async function httpLoad(options: { host: string; port: number; paths: string[]; connections: number; seconds: number; rate?: number }): Promise<HttpLoadResult> {
+export async function httpLoad(options: { host: string; port: number; paths: string[]; connections: number; seconds: number; rate?: number; newConnectionEach?: boolean }): Promise<HttpLoadResult> {
   const pacer = new Pacer(options.rate);
-  const keepAlive = await serverKeepsAlive(options.host, options.port, options.paths[0]!);
+  const keepAlive = !options.newConnectionEach && (await serverKeepsAlive(options.host, options.port, options.paths[0]!));
   const result: HttpLoadResult = { ok: 0, failures: 0, errors: 0, seconds: 0, connects: 0, latenciesMs: [] };
   const started = process.hrtime.bigint();
   const deadline = started + BigInt(options.seconds * 1e9);
   let next = 0;
-  const request = () => Buffer.from(`GET ${options.paths[next++ % options.paths.length]} HTTP/1.1\r\nHost: ${options.host}:${options.port}\r\n\r\n`);
+  const request = () => Buffer.from(`GET ${options.paths[next++ % options.paths.length]} HTTP/1.1\r\nHost: ${options.host}:${options.port}\r\n${keepAlive ? '' : 'Connection: close\r\n'}\r\n`);
 
   const client = () =>
     new Promise<void>((resolve) => {

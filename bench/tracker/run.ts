@@ -70,6 +70,8 @@ interface RunResult {
 interface Row {
   tracker: string;
   transport: 'HTTP' | 'UDP';
+  /** For HTTP: connections kept alive, or a new one per announce (opentracker allows only that). */
+  connection: 'keep-alive' | 'per announce' | '-';
   /** Flat out: as many announces as the tracker answers. */
   announcesPerSecond: number;
   p99MsFlatOut: number;
@@ -81,7 +83,7 @@ interface Row {
   failures: number;
 }
 
-async function measure(tracker: string, pid: number, transport: 'HTTP' | 'UDP', run: (rate?: number) => Promise<RunResult>): Promise<Row> {
+async function measure(tracker: string, pid: number, transport: 'HTTP' | 'UDP', connection: Row['connection'], run: (rate?: number) => Promise<RunResult>): Promise<Row> {
   const cpuBefore = cpuSeconds(pid);
   const flat = await run();
   const cpu = cpuSeconds(pid) - cpuBefore;
@@ -89,6 +91,7 @@ async function measure(tracker: string, pid: number, transport: 'HTTP' | 'UDP', 
   return {
     tracker,
     transport,
+    connection,
     announcesPerSecond: flat.ok / flat.seconds,
     p99MsFlatOut: quantile(flat.latenciesMs, 0.99),
     cpuPercent: (100 * cpu) / flat.seconds,
@@ -130,22 +133,25 @@ async function main(): Promise<void> {
     if (!(await (await fetch(`http://127.0.0.1:${ot.port}${stranger}`)).text()).includes('failure reason')) throw new Error('opentracker accepted an infohash off its whitelist');
 
     const targets = [
-      { name: 'glance-p2p tracker', pid: ours.child.pid!, port: ourPort },
-      { name: 'opentracker', pid: ot.pid, port: ot.port },
+      { name: 'glance-p2p tracker', pid: ours.child.pid!, port: ourPort, keepAlive: true },
+      // opentracker closes the connection after every answer.
+      { name: 'opentracker', pid: ot.pid, port: ot.port, keepAlive: false },
     ];
     const rows: Row[] = [];
     for (const t of targets) {
       // Every peer announces `started` once, so the swarms are full before measuring.
       const warm = await udpLoad({ host: '127.0.0.1', port: t.port, packet: (i) => work.udpPacket(i, 2), count: work.pairs, sockets: UDP_SOCKETS, window: UDP_WINDOW });
       if (warm.errors > 0 || warm.ok < work.pairs * 0.99) throw new Error(`${t.name}: warm-up failed: ${warm.ok} ok, ${warm.errors} errors (${warm.firstError}), ${warm.timeouts} lost`);
+      for (const connection of t.keepAlive ? (['keep-alive', 'per announce'] as const) : (['per announce'] as const)) {
+        rows.push(
+          await measure(t.name, t.pid, 'HTTP', connection, async (rate) => {
+            const r = await httpLoad({ host: '127.0.0.1', port: t.port, paths: work.httpPaths, connections: HTTP_CONNECTIONS, seconds: SECONDS, newConnectionEach: connection === 'per announce', ...(rate ? { rate } : {}) });
+            return { ...r, failures: r.failures + r.errors };
+          }),
+        );
+      }
       rows.push(
-        await measure(t.name, t.pid, 'HTTP', async (rate) => {
-          const r = await httpLoad({ host: '127.0.0.1', port: t.port, paths: work.httpPaths, connections: HTTP_CONNECTIONS, seconds: SECONDS, ...(rate ? { rate } : {}) });
-          return { ...r, failures: r.failures + r.errors };
-        }),
-      );
-      rows.push(
-        await measure(t.name, t.pid, 'UDP', async (rate) => {
+        await measure(t.name, t.pid, 'UDP', '-', async (rate) => {
           const r = await udpLoad({ host: '127.0.0.1', port: t.port, packet: (i) => work.udpPacket(i, 0), durationMs: SECONDS * 1000, sockets: UDP_SOCKETS, window: UDP_WINDOW, ...(rate ? { rate } : {}) });
           if (r.firstError) process.stdout.write(`  ${t.name} UDP error: ${r.firstError}\n`);
           return { ...r, failures: r.errors + r.timeouts };
@@ -158,6 +164,7 @@ async function main(): Promise<void> {
       rows.map((r) => ({
         tracker: r.tracker,
         transport: r.transport,
+        connection: r.connection,
         'announces/s': Math.round(r.announcesPerSecond),
         'vs opentracker': Number((r.announcesPerSecond / reference(r.transport)).toFixed(2)),
         'needed: 10k hosts / 30 s': Math.round(NEEDED),
@@ -169,7 +176,7 @@ async function main(): Promise<void> {
       })),
     );
     process.stdout.write(
-      'Flat out: closed loop, the next announce as soon as an answer is back (p99 then includes queueing). opentracker closes every HTTP connection after one answer, so its HTTP runs reconnect per announce; ours keep the connections alive. Passkeys ride in every request; opentracker ignores them (it checks only its whitelist).\n',
+      'Flat out: closed loop, the next announce as soon as an answer is back (p99 then includes queueing). opentracker closes every HTTP connection after one answer, so it is measured with a new connection per announce; ours both ways, each HTTP row compared with opentracker\'s. Passkeys ride in every request; opentracker ignores them (it checks only its whitelist).\n',
     );
     const file = writeResults('tracker', { peers: PEERS, swarms: swarms.length, pairs: work.pairs, seconds: SECONDS, httpConnections: HTTP_CONNECTIONS, udp: { sockets: UDP_SOCKETS, window: UDP_WINDOW }, neededPerSecond: NEEDED, pacedRate: PACED_RATE, rows });
     process.stdout.write(`raw results: ${file}\n`);

@@ -26,6 +26,8 @@ export function exitCodeFor(err: unknown): number {
         return EXIT.NETWORK;
       case 'conflict':
         return EXIT.CONFLICT;
+      case 'integrity':
+        return EXIT.VERIFICATION;
       case 'invalid':
         return EXIT.USAGE;
       default:

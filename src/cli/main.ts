@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { GlanceError } from '../core/errors.js';
+import { fetchCommand } from './commands/fetch.js';
 import { imageCommand } from './commands/image.js';
 import { registryCommand } from './commands/registry.js';
 import { seederCommand } from './commands/seeder.js';
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   seederCommand(program);
   trackerCommand(program);
   imageCommand(program);
+  fetchCommand(program);
   tokenCommand(program);
   return program;
 }

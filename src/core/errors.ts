@@ -12,6 +12,7 @@ export type ErrorKind =
   | 'unsupported_media_type'
   | 'range_not_satisfiable'
   | 'bad_gateway'
+  | 'integrity'
   | 'unavailable'
   | 'internal';
 
@@ -89,6 +90,13 @@ export class RangeNotSatisfiableError extends GlanceError {
 export class BadGatewayError extends GlanceError {
   constructor(message: string, details?: Record<string, unknown>, options?: { cause?: unknown }) {
     super('bad_gateway', message, details, options);
+  }
+}
+
+/** Bytes that do not match the checksum they must have (a download, a copy). */
+export class IntegrityFailure extends GlanceError {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('integrity', message, details);
   }
 }
 

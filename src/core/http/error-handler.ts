@@ -13,6 +13,7 @@ export const STATUS_BY_KIND: Record<ErrorKind, number> = {
   unsupported_media_type: 415,
   range_not_satisfiable: 416,
   bad_gateway: 502,
+  integrity: 502,
   unavailable: 503,
   internal: 500,
 };

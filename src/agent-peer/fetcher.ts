@@ -1,0 +1,134 @@
+import { rm } from 'node:fs/promises';
+import { ForbiddenError, IntegrityFailure } from '../core/errors.js';
+import { JsonClient, dispatcherFor } from '../core/http-client.js';
+import type { Logger } from '../core/logger.js';
+import type { RegistryDirectory } from '../core/registry-directory.js';
+import type { SwarmClient } from '../swarm/swarm-client.js';
+import type { TransferCounts } from '../swarm/transfer-stats.js';
+import { httpAnnounceOnly } from './announce-filter.js';
+import type { AgentConfig } from './config.js';
+import { httpDownload } from './http-download.js';
+import { resolveImage, type ResolvedImage } from './image-source.js';
+import type { HeldImage, LocalImageCache } from './local-cache.js';
+import { RateMeter, type ProgressSink } from './progress.js';
+import { swarmDownload } from './swarm-download.js';
+import { sha256File } from './verify-file.js';
+
+/** How to fetch. */
+export interface FetchOptions {
+  token?: string;
+  /** Plain HTTP from Teller only (with Range resume). */
+  noP2p?: boolean;
+  onProgress?: ProgressSink;
+  signal?: AbortSignal;
+}
+
+/** A fetched image: a verified file in the local cache. */
+export interface FetchResult {
+  path: string;
+  sha256: string;
+  size: number;
+  image: ResolvedImage['image'];
+  /** cache: already held (maybe from another registry); swarm or http: downloaded now. */
+  source: 'cache' | 'swarm' | 'http';
+  counts: TransferCounts;
+  infohash: string | null;
+}
+
+/**
+ * The agent's fetch: resolve the URI on its registry, reuse the bytes if the same
+ * SHA-256 is already held, else download through the swarm (Teller as web seed when
+ * needed) or, with noP2p, plainly over HTTP; check the SHA-256 against the registry's
+ * os_hash_value before the file counts as held. Concurrent fetches of one image share
+ * one download.
+ */
+export class Fetcher {
+  private readonly inFlight = new Map<string, Promise<FetchResult>>();
+
+  constructor(
+    private readonly config: AgentConfig,
+    private readonly registries: RegistryDirectory,
+    readonly cache: LocalImageCache,
+    private readonly swarm: () => SwarmClient,
+    private readonly log: Logger,
+  ) {}
+
+  async fetch(uri: string, options: FetchOptions = {}): Promise<FetchResult> {
+    const resolved = await resolveImage(uri, this.registries, options.token);
+    const held = this.cache.path(resolved.sha256);
+    const report = (phase: 'cached' | 'verifying' | 'done', bytes: number) =>
+      options.onProgress?.({ phase, image_id: resolved.image.id, bytes, total: resolved.size, rate: 0, peers: 0, swarm_bytes: 0, http_bytes: 0, eta_s: 0 });
+    if (held) {
+      await this.cache.touch(resolved.sha256);
+      report('cached', resolved.size);
+      return { path: held, sha256: resolved.sha256, size: resolved.size, image: resolved.image, source: 'cache', counts: { fromPeers: 0, fromWebSeeds: 0, uploaded: 0 }, infohash: resolved.image.p2p_infohash };
+    }
+    const key = `${resolved.sha256}:${options.noP2p ? 'http' : 'swarm'}`;
+    let pending = this.inFlight.get(key);
+    if (!pending) {
+      pending = this.download(resolved, options).finally(() => this.inFlight.delete(key));
+      this.inFlight.set(key, pending);
+    }
+    return pending;
+  }
+
+  private async download(resolved: ResolvedImage, options: FetchOptions): Promise<FetchResult> {
+    const { image } = resolved;
+    const useSwarm = !options.noP2p && image.p2p_infohash !== null;
+    const partial = this.cache.partialPath(useSwarm ? image.p2p_infohash! : resolved.sha256, useSwarm ? 'swarm' : 'http');
+    let counts: TransferCounts = { fromPeers: 0, fromWebSeeds: 0, uploaded: 0 };
+    let torrent: Buffer | null = null;
+    if (useSwarm) {
+      torrent = httpAnnounceOnly(await resolved.client.torrent(image.id));
+      const swarmTorrent = await swarmDownload(
+        this.swarm(),
+        this.config,
+        { imageId: image.id, torrent, partial, size: resolved.size, webSeedUrl: () => this.signedUrl(resolved, options.token), ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(options.signal ? { signal: options.signal } : {}) },
+        this.log,
+      );
+      counts = swarmTorrent.stats;
+    } else {
+      const meter = new RateMeter();
+      const token = options.token ?? resolved.entry.token;
+      await httpDownload({
+        url: `${resolved.seederUrl}/v2/images/${image.id}/file`,
+        headers: token ? { 'x-auth-token': token } : {},
+        partial,
+        size: resolved.size,
+        etag: `"${resolved.sha256}"`,
+        stallMs: this.config.http_stall_s * 1000,
+        onBytes: (bytes) => {
+          const rate = meter.update(bytes);
+          options.onProgress?.({ phase: 'downloading', image_id: image.id, bytes, total: resolved.size, rate, peers: 0, swarm_bytes: 0, http_bytes: bytes, eta_s: rate > 0 ? Math.round((resolved.size - bytes) / rate) : null });
+        },
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      counts = { fromPeers: 0, fromWebSeeds: resolved.size, uploaded: 0 };
+    }
+    options.onProgress?.({ phase: 'verifying', image_id: image.id, bytes: resolved.size, total: resolved.size, rate: 0, peers: 0, swarm_bytes: counts.fromPeers, http_bytes: counts.fromWebSeeds, eta_s: 0 });
+    const actual = await sha256File(partial);
+    if (actual !== resolved.sha256) {
+      if (useSwarm) await this.swarm().remove(image.p2p_infohash!);
+      await rm(partial, { force: true });
+      throw new IntegrityFailure(`Image ${image.id} downloaded with SHA-256 ${actual}, the registry says ${resolved.sha256}`, { expected: resolved.sha256, actual });
+    }
+    const held: HeldImage = {
+      sha256: resolved.sha256,
+      size: resolved.size,
+      image_uri: resolved.uri,
+      infohash: image.p2p_infohash,
+      torrent: torrent ? torrent.toString('base64') : null,
+      container_format: image.container_format,
+    };
+    const path = await this.cache.commit(partial, held);
+    return { path, sha256: resolved.sha256, size: resolved.size, image, source: useSwarm ? 'swarm' : 'http', counts, infohash: image.p2p_infohash };
+  }
+
+  /** A signed file URL at the image's Teller, for the web seed (web seeds send no auth headers). */
+  private async signedUrl(resolved: ResolvedImage, token: string | undefined): Promise<string> {
+    const teller = new JsonClient(resolved.seederUrl, token ?? resolved.entry.token, dispatcherFor(resolved.entry.tls));
+    const res = await teller.json<{ url: string }>('POST', `/p2p/v1/images/${resolved.image.id}/signed-url`, { body: {} });
+    if (!res?.url) throw new ForbiddenError('Teller gave no signed URL');
+    return res.url;
+  }
+}

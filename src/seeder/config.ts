@@ -43,6 +43,8 @@ const SeedingSchema = Type.Object(
     max_conns: Type.Integer({ minimum: 1, default: 64 }),
     /** Whole pieces kept in memory per torrent in front of the stores. */
     piece_cache_slots: Type.Integer({ minimum: 0, default: 8 }),
+    /** Cap on bytes/s Teller sends to peers (0: none): leaves the rest of the load to the hosts. */
+    upload_limit: Type.Integer({ minimum: 0, default: 0 }),
   },
   { additionalProperties: false, default: {} },
 );

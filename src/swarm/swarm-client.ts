@@ -10,6 +10,8 @@ export interface SwarmClientOptions {
   port?: number;
   /** Connections per torrent (webtorrent's default is 55). */
   maxConns?: number;
+  /** Cap on bytes/s sent to peers, all torrents together (an origin's egress budget); none by default. */
+  uploadLimit?: number;
   log: Logger;
 }
 
@@ -54,6 +56,7 @@ export class SwarmClient {
       secure: 0,
       torrentPort: opts.port ?? 0,
       maxConns: opts.maxConns ?? 55,
+      ...(opts.uploadLimit ? { uploadLimit: opts.uploadLimit } : {}),
       tracker: {},
     });
     this.wt.on('error', (err: Error) => opts.log.error({ err }, 'swarm client error'));

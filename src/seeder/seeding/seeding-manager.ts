@@ -36,7 +36,7 @@ export class SeedingManager {
   private queue: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: SeedingDeps) {
-    this.swarm = new SwarmClient({ port: deps.config.port, maxConns: deps.config.max_conns, log: deps.log });
+    this.swarm = new SwarmClient({ port: deps.config.port, maxConns: deps.config.max_conns, uploadLimit: deps.config.upload_limit, log: deps.log });
   }
 
   /** Follow the registry's active images. */

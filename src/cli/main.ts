@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { GlanceError } from '../core/errors.js';
+import { agentCommand } from './commands/agent.js';
 import { fetchCommand } from './commands/fetch.js';
 import { imageCommand } from './commands/image.js';
 import { registryCommand } from './commands/registry.js';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   trackerCommand(program);
   imageCommand(program);
   fetchCommand(program);
+  agentCommand(program);
   tokenCommand(program);
   return program;
 }

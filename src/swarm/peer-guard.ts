@@ -1,3 +1,4 @@
+import { crc32 } from 'node:zlib';
 import type { Torrent, Wire } from 'webtorrent';
 
 /** Who a wire is, for bans: its peer id, or its address when the handshake is not done. */
@@ -5,17 +6,27 @@ export function wireKey(wire: Pick<Wire, 'peerId' | 'remoteAddress' | 'remotePor
   return wire.peerId || `${wire.remoteAddress}:${wire.remotePort}`;
 }
 
+/** Which wire sent which block of a piece, with a checksum of the block. */
+type BlockRecord = Map<number, { wire: Wire; crc: number }>;
+
+/** Failed pieces a peer may touch, with no piece of its verified, before it is banned on suspicion alone. */
+const SUSPICION_LIMIT = 4;
+
 /**
- * Bans peers that send data failing the piece hashes. webtorrent only re-requests a
- * failed piece; this remembers which wires sent blocks of each piece, and when a
- * piece fails, bans a wire that sent it alone at once, or one that shared in two
- * failures. Banned peers are cut off and never let back in (by peer id and by
- * address:port, so loopback test peers are told apart).
+ * Bans peers that send data failing the piece hashes ("smart ban", as libtorrent
+ * does). webtorrent only re-requests a failed piece, so this layer remembers who sent
+ * each block and a CRC of it. A peer that sent a failed piece alone is banned at
+ * once. When a piece that failed with several senders later verifies, each block of
+ * the failed attempt is compared with the good one: whoever sent a different block is
+ * banned, and honest peers that shared the piece are not. Banned peers are cut off and
+ * kept out (by peer id and by address:port, so loopback peers are told apart).
  */
 export class PeerGuard {
   readonly banned = new Set<string>();
-  private readonly strikes = new Map<string, number>();
-  private readonly contributors = new Map<number, Set<Wire>>();
+  private readonly attempts = new Map<number, BlockRecord>();
+  private readonly failed = new Map<number, BlockRecord[]>();
+  private readonly suspicion = new Map<string, number>();
+  private readonly trusted = new Set<string>();
 
   constructor(
     private readonly torrent: Torrent,
@@ -26,7 +37,7 @@ export class PeerGuard {
       const match = /Piece (\d+) failed verification/.exec(String((warning as Error)?.message ?? warning));
       if (match) this.pieceFailed(Number(match[1]));
     });
-    torrent.on('verified', (index: number) => this.contributors.delete(index));
+    torrent.on('verified', (index: number) => this.pieceVerified(index));
     // discovery hands peers to addPeer: keep banned ones out for good
     const addPeer = torrent.addPeer.bind(torrent);
     torrent.addPeer = (peer: string | object, type?: string) => {
@@ -43,10 +54,10 @@ export class PeerGuard {
     wire.on('handshake', () => {
       if (this.isBanned(wire)) wire.destroy();
     });
-    wire.on('piece', (index: number) => {
-      let set = this.contributors.get(index);
-      if (!set) this.contributors.set(index, (set = new Set()));
-      set.add(wire);
+    wire.on('piece', (index: number, offset: number, block: Uint8Array) => {
+      let record = this.attempts.get(index);
+      if (!record) this.attempts.set(index, (record = new Map()));
+      record.set(offset, { wire, crc: crc32(block) });
     });
   }
 
@@ -55,14 +66,35 @@ export class PeerGuard {
   }
 
   private pieceFailed(index: number): void {
-    const wires = [...(this.contributors.get(index) ?? [])];
-    this.contributors.delete(index);
-    for (const wire of wires) {
-      if (wire.type === 'webSeed') continue; // Teller verifies what it serves; a failure there is a transport fault
+    const record = this.attempts.get(index);
+    this.attempts.delete(index);
+    if (!record) return;
+    const senders = new Set([...record.values()].map((b) => b.wire).filter((w) => w.type !== 'webSeed'));
+    if (senders.size === 1) {
+      this.ban([...senders][0]!, `sent piece ${index} alone and it failed verification`);
+      return;
+    }
+    (this.failed.get(index) ?? this.failed.set(index, []).get(index)!).push(record);
+    for (const wire of senders) {
       const key = wireKey(wire);
-      const strikes = (this.strikes.get(key) ?? 0) + 1;
-      this.strikes.set(key, strikes);
-      if (wires.length === 1 || strikes >= 2) this.ban(wire, `piece ${index} failed verification`);
+      const count = (this.suspicion.get(key) ?? 0) + 1;
+      this.suspicion.set(key, count);
+      if (count >= SUSPICION_LIMIT && !this.trusted.has(key)) this.ban(wire, `shared in ${count} failed pieces and no verified one`);
+    }
+  }
+
+  private pieceVerified(index: number): void {
+    const good = this.attempts.get(index);
+    this.attempts.delete(index);
+    for (const wire of new Set([...(good?.values() ?? [])].map((b) => b.wire))) this.trusted.add(wireKey(wire));
+    const failures = this.failed.get(index);
+    this.failed.delete(index);
+    if (!good || !failures) return;
+    for (const failure of failures) {
+      for (const [offset, block] of failure) {
+        const right = good.get(offset);
+        if (right && right.crc !== block.crc && block.wire.type !== 'webSeed') this.ban(block.wire, `sent a bad block of piece ${index}`);
+      }
     }
   }
 
@@ -71,9 +103,11 @@ export class PeerGuard {
     if (this.banned.has(key)) return;
     this.banned.add(key);
     this.banned.add(`${wire.remoteAddress}:${wire.remotePort}`);
+    this.trusted.delete(key);
     this.onBan(key, reason);
     try {
-      this.torrent.removePeer(wire);
+      // webtorrent names peers by address:port; removing it stops reconnection attempts
+      this.torrent.removePeer(`${wire.remoteAddress}:${wire.remotePort}`);
     } finally {
       wire.destroy();
     }

@@ -44,6 +44,7 @@ export interface SwarmAddOptions {
 export class SwarmClient {
   readonly wt: WebTorrent;
   private readonly listening: Promise<number>;
+  private readonly guards = new Map<string, PeerGuard>();
 
   constructor(private readonly opts: SwarmClientOptions) {
     this.wt = new WebTorrent({
@@ -98,13 +99,20 @@ export class SwarmClient {
       torrent.once('ready', () => {
         torrent.off('error', onError);
         torrent.on('error', (err: Error) => this.opts.log.error({ err, infohash: torrent.infoHash }, 'torrent error'));
+        this.guards.set(torrent.infoHash, guard);
         resolve({ torrent, stats, guard });
       });
     });
   }
 
+  /** Peers banned from a torrent for sending bad pieces. */
+  banned(infohash: string): string[] {
+    return [...(this.guards.get(infohash)?.banned ?? [])];
+  }
+
   /** Stop a torrent (its store is closed, its data kept). */
   async remove(infohash: string): Promise<void> {
+    this.guards.delete(infohash);
     const torrent = this.wt.torrents.find((t) => t.infoHash === infohash);
     if (!torrent) return;
     await new Promise<void>((resolve) => torrent.destroy({ destroyStore: false }, () => resolve()));

@@ -1,0 +1,95 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startTestAgent, type TestAgent } from '../helpers/agent.js';
+import { startHostilePeer } from '../helpers/hostile-peer.js';
+import { uploadImage } from '../helpers/images.js';
+import { startLibtorrent } from '../helpers/libtorrent.js';
+import { ADMIN_TOKEN } from '../helpers/registry.js';
+import { startFullStack, type FullStack } from '../helpers/stack.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+const MiB = 1024 * 1024;
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+async function torrentOf(s: FullStack, id: string, token = ADMIN_TOKEN): Promise<Buffer> {
+  return Buffer.from(await (await fetch(`${s.teller.url}/v2/images/${id}/torrent`, { headers: { 'x-auth-token': token } })).arrayBuffer());
+}
+
+describe('the agent under faults (real tracker, registry, Teller; real hostile and libtorrent peers)', () => {
+  const cleanup: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const c of cleanup.splice(0).reverse()) await c().catch(() => undefined);
+  });
+  const track = <T extends { close?: () => Promise<void>; stop?: () => Promise<void> }>(x: T): T => {
+    cleanup.push(async () => (x.close ? x.close() : x.stop!()));
+    return x;
+  };
+
+  it('a peer that sends corrupt pieces: the agent rejects them, bans the peer and still finishes with the right bytes', async () => {
+    const s = track(await startFullStack({ teller: { seeding: { enabled: true, upload_limit: 4 * MiB } } }));
+    const { id, data } = await uploadImage(s.teller, { size: 24 * MiB, body: { name: 'victim.img' } });
+    await s.stack.synced();
+    const image = (await s.teller.call('GET', `/v2/images/${id}`, { token: ADMIN_TOKEN })).body;
+    const other = await s.stack.registry.token('eve', 'admin', ['member']);
+    const announce = s.stack.address.announceTemplates[0]!.replace('{passkey}', encodeURIComponent(await s.stack.passkeyOf(other)));
+    const hostile = track(await startHostilePeer({ infohash: image.p2p_infohash, pieces: Math.ceil(data.length / image.p2p_piece_length), announce }));
+    const a: TestAgent = track(startTestAgent(s.teller.url, ADMIN_TOKEN, { fallback_after_s: 60, slow_rate: 0 }));
+    const result = await a.agent.fetcher.fetch(`${s.teller.url}/v2/images/${id}`);
+    expect(sha(readFileSync(result.path))).toBe(sha(data));
+    expect(hostile.garbageSent()).toBeGreaterThan(0);
+    const swarmTorrent = a.agent.swarm().wt.torrents.find((t) => t.infoHash === image.p2p_infohash)!;
+    expect(swarmTorrent.wires.some((w) => w.peerId === hostile.peerId)).toBe(false);
+    expect(a.agent.swarm().banned(image.p2p_infohash)).toContain(hostile.peerId);
+  });
+
+  it('Teller\'s seeder killed mid-download: the web seed finishes the job', async () => {
+    const s = track(await startFullStack({ teller: { seeding: { enabled: true, upload_limit: 6 * MiB } } }));
+    const { id, data } = await uploadImage(s.teller, { size: 40 * MiB });
+    await s.stack.synced();
+    const a = track(startTestAgent(s.teller.url, ADMIN_TOKEN, { fallback_after_s: 60, slow_rate: 2 * MiB, slow_for_s: 2 }));
+    let killed = false;
+    const result = await a.agent.fetcher.fetch(`${s.teller.url}/v2/images/${id}`, {
+      onProgress: (p) => {
+        if (!killed && p.swarm_bytes > 8 * MiB) {
+          killed = true;
+          void s.teller.teller.parts.seeding!.close();
+        }
+      },
+    });
+    expect(killed).toBe(true);
+    expect(sha(readFileSync(result.path))).toBe(sha(data));
+    expect(result.counts.fromPeers).toBeGreaterThan(0);
+    expect(result.counts.fromWebSeeds).toBeGreaterThan(0);
+  });
+
+  it('the tracker down from the start: the HTTP fallback finishes', async () => {
+    const s = track(await startFullStack({ teller: { seeding: { enabled: true } } }));
+    const { id, data } = await uploadImage(s.teller, { size: 12 * MiB });
+    await s.stack.synced();
+    await s.stack.tracker.close();
+    const a = track(startTestAgent(s.teller.url, ADMIN_TOKEN, { fallback_after_s: 1 }));
+    const result = await a.agent.fetcher.fetch(`${s.teller.url}/v2/images/${id}`);
+    expect(sha(readFileSync(result.path))).toBe(sha(data));
+    expect(result.counts.fromPeers).toBe(0);
+    expect(result.counts.fromWebSeeds).toBeGreaterThanOrEqual(data.length);
+  });
+
+  it('our agent downloads from a libtorrent seeder (Teller not seeding, no web seed)', async () => {
+    const s = track(await startFullStack({ teller: { seeding: { enabled: false } } }));
+    const { id, data } = await uploadImage(s.teller, { size: 10 * MiB, body: { name: 'lt.img' } });
+    await s.stack.synced();
+    const dir = tempDir('glance-p2p-lt-');
+    cleanup.push(async () => dir.remove());
+    mkdirSync(dir.path, { recursive: true });
+    writeFileSync(join(dir.path, 'lt.img'), data);
+    const seeder = track(await startLibtorrent({ torrent: await torrentOf(s, id), dir: dir.path }));
+    await seeder.waitFor('seeding');
+    const a = track(startTestAgent(s.teller.url, ADMIN_TOKEN, { fallback_after_s: 600, slow_rate: 0 }));
+    const result = await a.agent.fetcher.fetch(`${s.teller.url}/v2/images/${id}`);
+    expect(sha(readFileSync(result.path))).toBe(sha(data));
+    expect(result.counts.fromPeers).toBeGreaterThanOrEqual(data.length);
+    expect(result.counts.fromWebSeeds).toBe(0);
+  });
+});

@@ -90,7 +90,7 @@ export class Fetcher {
     } else {
       const meter = new RateMeter();
       const token = options.token ?? resolved.entry.token;
-      await httpDownload({
+      const fetched = await httpDownload({
         url: `${resolved.seederUrl}/v2/images/${image.id}/file`,
         headers: token ? { 'x-auth-token': token } : {},
         partial,
@@ -103,7 +103,7 @@ export class Fetcher {
         },
         ...(options.signal ? { signal: options.signal } : {}),
       });
-      counts = { fromPeers: 0, fromWebSeeds: resolved.size, uploaded: 0 };
+      counts = { fromPeers: 0, fromWebSeeds: fetched, uploaded: 0 };
     }
     options.onProgress?.({ phase: 'verifying', image_id: image.id, bytes: resolved.size, total: resolved.size, rate: 0, peers: 0, swarm_bytes: counts.fromPeers, http_bytes: counts.fromWebSeeds, eta_s: 0 });
     const actual = await sha256File(partial);

@@ -31,15 +31,16 @@ async function sizeOf(path: string): Promise<number> {
  * Download over plain HTTP with Range resume: what is already in the partial file is
  * kept and only the rest is asked for (If-Range guards against other bytes). A
  * server that answers 200 instead of 206 restarts the file. No bytes for `stallMs`
- * fails the download (network error) without losing what arrived.
+ * fails the download (network error) without losing what arrived. Returns the bytes
+ * fetched by this call.
  */
-export async function httpDownload(job: HttpDownloadJob): Promise<void> {
+export async function httpDownload(job: HttpDownloadJob): Promise<number> {
   let have = await sizeOf(job.partial);
   if (have > job.size) {
     await truncate(job.partial, 0);
     have = 0;
   }
-  if (have === job.size) return;
+  if (have === job.size) return 0;
   const headers: Record<string, string> = { ...job.headers };
   if (have > 0) {
     headers.range = `bytes=${have}-`;
@@ -83,6 +84,7 @@ export async function httpDownload(job: HttpDownloadJob): Promise<void> {
       if (err instanceof GlanceError) throw err;
       throw new UnavailableError(`Download from ${new URL(job.url).host} broke off after ${done} bytes: ${(err as Error).message}`);
     }
+    return done - have;
   } finally {
     clearTimeout(timer);
   }

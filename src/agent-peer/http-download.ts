@@ -1,6 +1,5 @@
-import { createWriteStream } from 'node:fs';
-import { stat, truncate } from 'node:fs/promises';
-import { Readable, Transform } from 'node:stream';
+import { open, stat, truncate } from 'node:fs/promises';
+import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fetch } from 'undici';
 import { GlanceError, UnavailableError } from '../core/errors.js';
@@ -69,16 +68,27 @@ export async function httpDownload(job: HttpDownloadJob): Promise<number> {
       have = 0;
     }
     let done = have;
-    const count = new Transform({
-      transform(data: Buffer, _enc, cb) {
+    const file = await open(job.partial, 'a');
+    // progress counts bytes once they are written, so a killed fetch resumes from what it reported
+    const sink = new Writable({
+      highWaterMark: 4 * 1024 * 1024,
+      write(data: Buffer, _enc, cb) {
         arm();
-        done += data.length;
-        job.onBytes?.(done);
-        cb(null, data);
+        file.write(data).then(() => {
+          done += data.length;
+          job.onBytes?.(done);
+          cb();
+        }, cb);
+      },
+      final(cb) {
+        file.close().then(() => cb(), cb);
+      },
+      destroy(err, cb) {
+        file.close().then(() => cb(err), () => cb(err));
       },
     });
     try {
-      await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), count, createWriteStream(job.partial, { flags: 'a' }), { signal });
+      await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), sink, { signal });
     } catch (err) {
       if (stall.signal.aborted) throw stall.signal.reason;
       if (err instanceof GlanceError) throw err;

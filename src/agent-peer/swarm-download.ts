@@ -31,7 +31,13 @@ export async function swarmDownload(swarm: SwarmClient, config: AgentConfig, job
   const swarmMeter = new RateMeter(config.slow_for_s * 1000);
   let fallback: string | undefined;
   let slowSince: number | undefined;
-  const verifiedBytes = () => Math.min(job.size, Math.round(torrent.progress * job.size));
+  // pieces that passed their hash (webtorrent's progress also counts blocks of unfinished pieces)
+  const pieceCount = torrent.pieces.length;
+  const verifiedBytes = () => {
+    let bytes = 0;
+    for (let i = 0; i < pieceCount; i++) if (torrent.bitfield.get(i)) bytes += i === pieceCount - 1 ? job.size - i * torrent.pieceLength : torrent.pieceLength;
+    return bytes;
+  };
 
   const addWebSeed = async (reason: string) => {
     if (fallback) return;

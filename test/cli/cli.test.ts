@@ -11,7 +11,7 @@ describe('glance-p2p CLI: `up`, `registry`, `image` and `token` against a real p
   let adminToken: string;
   beforeAll(async () => {
     server = await startCliServer(['up', '--registry-port', '0', '--seeder-port', '0', '--tracker-port', '0', '--data-dir', join(dir.path, 'data')], /admin token/);
-    url = /registry \(Parallax\):\s+(\S+)/.exec(server.stdout())![1]!;
+    url = /front door \(Teller\):\s+(\S+)/.exec(server.stdout())![1]!;
     adminToken = readFileSync(join(dir.path, 'data', 'secrets', 'admin-token'), 'utf8').trim();
   });
   afterAll(async () => {
@@ -20,7 +20,7 @@ describe('glance-p2p CLI: `up`, `registry`, `image` and `token` against a real p
   });
 
   it('prints where it listens and the admin token, which it keeps in the data dir', () => {
-    expect(server.stdout()).toContain(`admin token:         ${adminToken}`);
+    expect(server.stdout()).toContain(`admin token:          ${adminToken}`);
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   });
 

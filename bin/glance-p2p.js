@@ -8,4 +8,5 @@ if (!existsSync(fileURLToPath(entry))) {
   process.stderr.write('glance-p2p: dist/ is missing; run `npm install` or `npm run build` first\n');
   process.exit(1);
 }
-await import(entry.href);
+const { main } = await import(entry.href);
+await main(process.argv);

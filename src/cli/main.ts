@@ -43,5 +43,3 @@ export async function main(argv: string[]): Promise<void> {
     process.exitCode = exitCodeFor(err);
   }
 }
-
-await main(process.argv);

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { BIN } from '../helpers/cli.js';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/free-port.js';
 import { ingestReportFor } from '../helpers/ingest-report.js';
@@ -10,11 +10,11 @@ import { SERVICE_TOKEN, TRACKER_SECRET, startTestRegistry, type TestRegistry } f
 import { tempDir } from '../helpers/temp-dir.js';
 import { httpAnnounce, UdpTrackerClient } from '../helpers/tracker-wire.js';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+
 
 /** Run `glance-p2p tracker …` from source (tsx), so the test needs no build; resolves once it prints where it listens. */
 function startTrackerCli(args: string[], env: Record<string, string> = {}): Promise<{ child: ChildProcess; stdout: () => string; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'tracker', ...args], { env: { ...process.env, GLANCE_P2P_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'tracker', ...args], { env: { ...process.env, GLANCE_P2P_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout!.on('data', (d) => (out += d));

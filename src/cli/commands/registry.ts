@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { createLogger } from '../../core/logger.js';
 import { resolveRegistryConfig, type RegistryConfig } from '../../registry/config.js';
 import { runUntilSignal } from '../run-until-signal.js';
@@ -26,12 +26,21 @@ export function registryCommand(program: Command): void {
     program
       .command('registry')
       .description('run Parallax, the image registry, on its own')
-      .addOption(portOption('--port', 'GLANCE_P2P_PORT', 'port to listen on (default 9191)')),
-  ).action(async (flags: CommonServerFlags & { port?: number }) => {
+      .addOption(portOption('--port', 'GLANCE_P2P_PORT', 'port to listen on (default 9191)'))
+      .addOption(new Option('--service-token <token>', 'bootstrap token with the service role, for Teller and the tracker (default: <data-dir>/secrets/service-token)').env('GLANCE_P2P_SERVICE_TOKEN'))
+      .addOption(new Option('--tracker-secret <secret>', 'the secret passkeys are signed with, shared with the tracker (default: <data-dir>/secrets/tracker-secret)').env('GLANCE_P2P_TRACKER_SECRET'))
+      .addOption(new Option('--tracker-url <url>', 'a tracker torrents announce to, e.g. http://tracker:6969 (repeatable: images are spread over them)').env('GLANCE_P2P_TRACKER_URL').argParser((v: string, prev: string[] = []) => [...prev, v]))
+      .addOption(new Option('--seeder-url <url>', 'public URL of the Teller that serves this registry\'s data').env('GLANCE_P2P_SEEDER_URL')),
+  ).action(async (flags: CommonServerFlags & { port?: number; serviceToken?: string; trackerSecret?: string; trackerUrl?: string[]; seederUrl?: string }) => {
     const base = baseConfig(flags);
     const dataDir = dataDirOf(base);
     base.data_dir = dataDir;
-    const config = registryConfigFrom(base, { port: flags.port }, loadOrCreateSecrets(dataDir));
+    const trackers = flags.trackerUrl?.map((url) => ({ announce: [`${url.replace(/\/+$/, '').replace(/\/announce$/, '')}/announce?passkey={passkey}`] }));
+    const config = registryConfigFrom(
+      base,
+      { port: flags.port, service_token: flags.serviceToken, tracker_secret: flags.trackerSecret, seeder_url: flags.seederUrl, ...(trackers ? { trackers } : {}) },
+      loadOrCreateSecrets(dataDir),
+    );
     const log = createLogger(String(base.log_level ?? 'info'));
     const { buildRegistry } = await import('../../registry/server.js');
     const registry = await buildRegistry(config, log);

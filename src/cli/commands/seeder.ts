@@ -23,6 +23,7 @@ interface SeederFlags extends CommonServerFlags {
   urlSecret?: string;
   cacheDir?: string;
   cacheMaxBytes?: number;
+  btPort?: number;
 }
 
 /** `glance-p2p seeder`: Teller alone, in front of a registry. */
@@ -36,13 +37,15 @@ export function seederCommand(program: Command): void {
       .addOption(new Option('--service-token <token>', 'a token with the service role on the registry (default: <data-dir>/secrets/service-token)').env('GLANCE_P2P_SERVICE_TOKEN'))
       .addOption(new Option('--url-secret <secret>', 'secret for signed file URLs, the same on every Teller (default: <data-dir>/secrets/url-secret)').env('GLANCE_P2P_URL_SECRET'))
       .addOption(new Option('--cache-dir <dir>', 'cache folder (default <data-dir>/cache)').env('GLANCE_P2P_CACHE_DIR'))
-      .addOption(new Option('--cache-max-bytes <n>', 'cache size cap; 0 turns the cache off').env('GLANCE_P2P_CACHE_MAX_BYTES').argParser(Number)),
+      .addOption(new Option('--cache-max-bytes <n>', 'cache size cap; 0 turns the cache off').env('GLANCE_P2P_CACHE_MAX_BYTES').argParser(Number))
+      .addOption(new Option('--bt-port <port>', 'TCP port Teller seeds on (default: any free one)').env('GLANCE_P2P_BT_PORT').argParser(Number)),
   ).action(async (flags: SeederFlags) => {
     const base = baseConfig(flags);
     const dataDir = dataDirOf(base);
     base.data_dir = dataDir;
     const cache = flags.cacheDir !== undefined || flags.cacheMaxBytes !== undefined ? { dir: flags.cacheDir, max_bytes: flags.cacheMaxBytes } : undefined;
-    const config = seederConfigFrom(base, { port: flags.port, registry_url: flags.registryUrl, service_token: flags.serviceToken, url_secret: flags.urlSecret, cache }, loadOrCreateSecrets(dataDir), dataDir);
+    const seeding = flags.btPort !== undefined ? { port: flags.btPort } : undefined;
+    const config = seederConfigFrom(base, { port: flags.port, registry_url: flags.registryUrl, service_token: flags.serviceToken, url_secret: flags.urlSecret, cache, seeding }, loadOrCreateSecrets(dataDir), dataDir);
     const log = createLogger(String(base.log_level ?? 'info'));
     const { buildTeller } = await import('../../seeder/server.js');
     const teller = await buildTeller(config, log);

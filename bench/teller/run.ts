@@ -99,6 +99,17 @@ async function main(): Promise<void> {
       cachedId = up1.id;
     }
 
+    // 3b. the same ingest without Glance's legacy MD5 checksum (ingest.md5_checksum: false)
+    const config2 = join(dir, 'config-nomd5.yaml');
+    writeFileSync(config2, `seeder:\n  ingest: { md5_checksum: false, max_image_bytes: ${8 * 1024 * MiB} }\n  seeding: { enabled: false }\n`);
+    const up2 = await startUp(join(dir, 'data2'), config2);
+    const ingestNoMd5: number[] = [];
+    try {
+      for (let i = 0; i < RUNS; i++) ingestNoMd5.push(mbps(SIZE, (await upload(up2.url, up2.token, input)).seconds));
+    } finally {
+      up2.stop();
+    }
+
     // 1. cached GET vs nginx serving the very cache file
     const fileUrl = (id: string) => `${url}/v2/images/${id}/file`;
     const auth = ['-H', `X-Auth-Token: ${token}`];
@@ -107,6 +118,7 @@ async function main(): Promise<void> {
     nginx = await startNginx(join(dir, 'data', 'cache'));
     const tellerWarm: number[] = [];
     const nginxWarm: number[] = [];
+    for (let i = 0; i < 2; i++) await curl([...auth, fileUrl(cachedId)], 'download'); // warm-up (JIT, page cache)
     for (let i = 0; i < RUNS; i++) {
       const a = await curl([...auth, fileUrl(cachedId)], 'download');
       tellerWarm.push(mbps(a.bytes, a.seconds));
@@ -119,7 +131,11 @@ async function main(): Promise<void> {
     const coldDirect: number[] = [];
     const swiftToken = await swift.token();
     for (let i = 0; i < RUNS; i++) {
-      const { id } = await upload(url, token, input, 'swift');
+      // other bytes each run: the cache is keyed by SHA-256, so a repeat would be a hit
+      const coldInput = join(dir, `cold-${i}.raw`);
+      writeFileSync(coldInput, randomBytes(SIZE));
+      const { id } = await upload(url, token, coldInput, 'swift');
+      rmSync(coldInput);
       const record = await api(url, token, 'GET', `/v2/images/${id}`);
       let seconds = 0;
       for (const chunk of record.locations[0].chunks as Array<{ url: string }>) {
@@ -153,6 +169,7 @@ async function main(): Promise<void> {
       { test: `cached GET, ${SIZE / MiB} MiB`, 'ours MB/s': median(tellerWarm), 'reference': 'nginx sendfile, same file', 'ref MB/s': median(nginxWarm), ratio: median(tellerWarm) / median(nginxWarm), target: '≥ 0.9' },
       { test: `cold GET from Swift, ${SIZE / MiB} MiB`, 'ours MB/s': median(coldTeller), 'reference': 'curl of the chunks from Swift', 'ref MB/s': median(coldDirect), ratio: median(coldTeller) / median(coldDirect), target: '≥ 0.9' },
       { test: `ingest into the file store, ${SIZE / MiB} MiB`, 'ours MB/s': median(ingest), 'reference': 'sha256sum of the file', 'ref MB/s': median(sha), ratio: median(ingest) / median(sha), target: '≥ 0.7' },
+      { test: '  … without the legacy MD5 checksum', 'ours MB/s': median(ingestNoMd5), 'reference': 'sha256sum of the file', 'ref MB/s': median(sha), ratio: median(ingestNoMd5) / median(sha), target: '≥ 0.7' },
       {
         test: `${CLIENTS} clients, warm ${WARM_SIZE / MiB} MiB image`,
         'ours MB/s': mbps(CLIENTS * WARM_SIZE, wall),
@@ -163,7 +180,7 @@ async function main(): Promise<void> {
       },
     ];
     printTable(`Teller, median of ${RUNS} runs (curl as the client; Glance 25 here: warm ~1800 MB/s, miss 267 MB/s, upload 160–280 MB/s)`, rows as Array<Record<string, string | number>>);
-    const file = writeResults('teller', { size: SIZE, runs: RUNS, rows, raw: { tellerWarm, nginxWarm, coldTeller, coldDirect, ingest, sha, ttfbs, wall } });
+    const file = writeResults('teller', { size: SIZE, runs: RUNS, rows, raw: { tellerWarm, nginxWarm, coldTeller, coldDirect, ingest, ingestNoMd5, sha, ttfbs, wall } });
     process.stdout.write(`raw results: ${file}\n`);
   } finally {
     up?.stop();

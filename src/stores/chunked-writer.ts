@@ -47,6 +47,7 @@ interface OpenChunk {
   key: string;
   offset: number;
   written: number;
+  index: number;
 }
 
 /**
@@ -64,19 +65,28 @@ export async function writeChunked(store: ObjectStore, keyPrefix: string, source
   const keys: string[] = [];
   let open: OpenChunk | undefined;
   let total = 0;
+  let next = 0;
+  // The previous chunk's commit (fsync, rename, the store's last round trip) runs while the
+  // next chunk is written; at most one is in flight.
+  let committing: Promise<void> = Promise.resolve();
 
   const openChunk = async (): Promise<OpenChunk> => {
-    const index = chunks.length;
+    const index = next++;
     if (index >= MAX_CHUNKS) throw new InvalidArgumentError(`more than ${MAX_CHUNKS} chunks of ${chunkSize} bytes`);
     const key = chunkKey(keyPrefix, index);
+    keys.push(key);
     const chunkBytes = size === undefined ? undefined : Math.min(chunkSize, size - total);
     const writer = await store.write(key, { size: chunkBytes, contentType: options.contentType, signal });
-    return { writer, hash: options.hashChunks === false ? undefined : createHash('sha256'), key, offset: total, written: 0 };
+    return { writer, hash: options.hashChunks === false ? undefined : createHash('sha256'), key, offset: total, written: 0, index };
   };
   const commit = async (chunk: OpenChunk): Promise<void> => {
     const result = await chunk.writer.commit();
-    keys.push(chunk.key);
-    chunks.push({ url: store.locationUrl(chunk.key), offset: chunk.offset, size: result.size, etag: result.etag, sha256: chunk.hash?.digest('hex') ?? '' });
+    chunks[chunk.index] = { url: store.locationUrl(chunk.key), offset: chunk.offset, size: result.size, etag: result.etag, sha256: chunk.hash?.digest('hex') ?? '' };
+  };
+  const startCommit = async (chunk: OpenChunk): Promise<void> => {
+    await committing;
+    committing = commit(chunk);
+    committing.catch(() => undefined);
   };
 
   try {
@@ -97,7 +107,7 @@ export async function writeChunked(store: ObjectStore, keyPrefix: string, source
         if (open.written === chunkSize) {
           const full = open;
           open = undefined;
-          await commit(full);
+          await startCommit(full);
         }
       }
     }
@@ -105,13 +115,15 @@ export async function writeChunked(store: ObjectStore, keyPrefix: string, source
     if (open) {
       const last = open;
       open = undefined;
-      await commit(last);
-    } else if (chunks.length === 0) {
-      await commit(await openChunk());
+      await startCommit(last);
+    } else if (next === 0) {
+      await startCommit(await openChunk());
     }
+    await committing;
     return chunks;
   } catch (err) {
     await open?.writer.cancel();
+    await committing.catch(() => undefined);
     await Promise.all(keys.map((c) => store.delete(c).catch(() => undefined)));
     throw err;
   }

@@ -62,7 +62,8 @@ parentPort.on('message', (msg) => {
         }
       }
     }
-    parentPort.postMessage({ type: 'ack', bytes: buf.length, pieces: done });
+    // hand the block back (transferred, not copied) so the main thread reuses it
+    parentPort.postMessage({ type: 'ack', bytes: buf.length, pieces: done, buf }, [buf.buffer]);
   } else if (msg.type === 'end') {
     const done = [];
     if (pieceLength && inPiece > 0) { const d = piece.digest(); pieces.push(d); done.push([index++, d]); }
@@ -90,6 +91,8 @@ export class HashWorker {
   // Small writes are gathered into one block per message: postMessage per 64 KiB costs more than the hashing.
   private block: Uint8Array = new Uint8Array(BLOCK_BYTES);
   private blockUsed = 0;
+  /** Blocks the worker gave back, ready for reuse (a fresh 1 MiB allocation per block costs page faults). */
+  private readonly spare: Uint8Array[] = [];
   private waiters: Array<() => void> = [];
   private failure: Error | undefined;
   private finish: { resolve: (d: HashDigests) => void; reject: (e: Error) => void } | undefined;
@@ -100,9 +103,10 @@ export class HashWorker {
     private readonly maxInFlight = 64 * 1024 * 1024,
   ) {
     this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: spec });
-    this.worker.on('message', (msg: { type: string; bytes?: number; pieces: Array<[number, Uint8Array]>; result?: HashDigests }) => {
+    this.worker.on('message', (msg: { type: string; bytes?: number; pieces: Array<[number, Uint8Array]>; result?: HashDigests; buf?: Uint8Array }) => {
       for (const [index, hash] of msg.pieces) this.onPiece?.(index, Buffer.from(hash));
       if (msg.type === 'ack') {
+        if (msg.buf && msg.buf.byteLength === BLOCK_BYTES && this.spare.length < 8) this.spare.push(new Uint8Array(msg.buf.buffer, 0, BLOCK_BYTES));
         this.inFlight -= msg.bytes!;
         if (this.inFlight <= this.maxInFlight / 2) this.release();
       } else if (msg.type === 'result') {
@@ -156,7 +160,7 @@ export class HashWorker {
     const block = this.blockUsed === BLOCK_BYTES ? this.block : this.block.slice(0, this.blockUsed);
     this.inFlight += block.length;
     this.worker.postMessage({ type: 'data', buf: block }, [block.buffer as ArrayBuffer]);
-    this.block = new Uint8Array(BLOCK_BYTES);
+    this.block = this.spare.pop() ?? new Uint8Array(BLOCK_BYTES);
     this.blockUsed = 0;
   }
 

@@ -106,6 +106,7 @@ export class IngestRunner extends EventEmitter {
         maxBytes: this.config.ingest.max_image_bytes,
         chunkSize: this.config.ingest.chunk_size,
         keyPrefix: this.config.ingest.key_prefix,
+        md5: this.config.ingest.md5_checksum,
         signal: abort.signal,
         onBytes: (n) => (bytes = n),
       });

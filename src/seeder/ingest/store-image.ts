@@ -12,7 +12,7 @@ import { buildTorrent, torrentName } from './torrent-builder.js';
 export interface StoredImage {
   size: number;
   sha256: string;
-  md5: string;
+  md5: string | null;
   location: ImageLocation;
   pieceLength: number;
   torrent: Buffer;
@@ -29,6 +29,8 @@ export interface StoreImageJob {
   maxBytes: number;
   chunkSize: number;
   keyPrefix: string;
+  /** Also the whole image's MD5 (Glance's legacy checksum). */
+  md5?: boolean;
   signal?: AbortSignal;
   onBytes?: (bytes: number) => void;
 }
@@ -46,7 +48,7 @@ export async function storeImage(store: ObjectStore, job: StoreImageJob): Promis
   // Two hashing threads beside the main one (which moves bytes and may hash for the store):
   // SHA-256 whole and per chunk + SHA-1 pieces on one, MD5 on the other.
   const hasher = new HashWorker({ sha256: true, pieceLength, chunkLength: chunkSize });
-  const md5 = new HashWorker({ md5: true });
+  const md5 = job.md5 === false ? undefined : new HashWorker({ md5: true });
   let bytes = 0;
   const tap = new Transform({
     highWaterMark: 4 * 1024 * 1024,
@@ -54,7 +56,7 @@ export async function storeImage(store: ObjectStore, job: StoreImageJob): Promis
       bytes += data.length;
       if (bytes > job.maxBytes) return done(new TooLargeError(`The image is larger than the limit of ${job.maxBytes} bytes`));
       job.onBytes?.(bytes);
-      const waits = [hasher.update(data), md5.update(data)].filter(Boolean);
+      const waits = [hasher.update(data), md5?.update(data)].filter(Boolean);
       if (waits.length) Promise.all(waits).then(() => done(null, data), done);
       else done(null, data);
     },
@@ -71,14 +73,14 @@ export async function storeImage(store: ObjectStore, job: StoreImageJob): Promis
     });
   } catch (err) {
     hasher.destroy();
-    md5.destroy();
+    md5?.destroy();
     job.source.destroy();
     throw fromStoreError(err, `storing image ${job.imageId} in store ${store.id}`);
   }
-  const [digests, md5Digest] = await Promise.all([hasher.digest(), md5.digest()]);
+  const [digests, md5Digest] = await Promise.all([hasher.digest(), md5?.digest()]);
   digests.chunks!.forEach((sha256, i) => (chunks[i]!.sha256 = sha256));
   const built = buildTorrent(torrentName(job.name, job.imageId), digests.bytes, pieceLength, digests.pieces!, `glance-p2p:${job.imageId}`);
-  return { size: digests.bytes, sha256: digests.sha256!, md5: md5Digest.md5!, location: { store: store.id, chunks }, pieceLength, torrent: built.torrent, infohash: built.infohash };
+  return { size: digests.bytes, sha256: digests.sha256!, md5: md5Digest?.md5 ?? null, location: { store: store.id, chunks }, pieceLength, torrent: built.torrent, infohash: built.infohash };
 }
 
 /** Remove an image's chunks (after a failure past the store step, or once it was deleted). */

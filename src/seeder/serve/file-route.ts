@@ -6,6 +6,9 @@ import { authorizeRead, type ReadGrant } from '../auth/read-access.js';
 import type { SeederMetrics } from '../metrics.js';
 import type { RegistryGateway } from '../registry-gateway.js';
 import type { ImageReader } from './image-reader.js';
+import { once } from 'node:events';
+import { sendFromFill } from '../cache/fill-sender.js';
+import { sendFileRange } from './file-sender.js';
 import { parseRange } from './range.js';
 
 /** What the file route needs. */
@@ -57,7 +60,8 @@ export async function fileRoutes(app: Service, deps: FileRouteDeps): Promise<voi
     if (range) void reply.code(206).header('content-range', `bytes ${range.start}-${range.end - 1}/${layout.size}`);
     else if (layout.md5) void reply.header('content-md5', layout.md5);
     if (request.method === 'HEAD' || layout.size === 0) return reply.send();
-    const { stream, source } = await deps.reader.open(layout, span);
+    const supply = await deps.reader.open(layout, span);
+    const { source } = supply;
     // Count what really left (cut and aborted responses included) from the socket's own counter.
     const socket = reply.raw.socket;
     const before = socket?.bytesWritten ?? 0;
@@ -65,7 +69,24 @@ export async function fileRoutes(app: Service, deps: FileRouteDeps): Promise<voi
       deps.metrics.servedBytes.inc({ source }, Math.max(0, (socket?.bytesWritten ?? before) - before));
       deps.metrics.requests.inc({ source, outcome: reply.raw.writableFinished ? 'complete' : 'cut' });
     });
-    return reply.send(stream);
+    if (supply.source === 'store') return reply.send(supply.stream);
+    if (supply.source === 'fill' && supply.fill.verified <= span.start) {
+      // nothing verified to send yet: a fill that fails before its first piece is a clean 502
+      await Promise.race([once(supply.fill, 'progress'), once(supply.fill, 'committed'), once(supply.fill, 'failed')]);
+      if (supply.fill.state === 'failed') throw supply.fill.error;
+    }
+    // Cache file or running fill: write it ourselves with reused buffers (near sendfile speed).
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(reply.statusCode, reply.getHeaders() as Record<string, string>);
+    try {
+      if (supply.source === 'cache') await sendFileRange(res, supply.path, span.start, span.end);
+      else await sendFromFill(res, supply.fill, span.start, span.end);
+      res.end();
+    } catch (err) {
+      request.log.warn({ err }, 'image bytes failed mid-response; cutting it');
+      res.destroy();
+    }
   };
   app.get('/v2/images/:id/file', { schema, exposeHeadRoute: false }, handler);
   app.head('/v2/images/:id/file', { schema }, handler);

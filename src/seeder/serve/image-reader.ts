@@ -1,9 +1,7 @@
-import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { Logger } from '../../core/logger.js';
 import type { StoreSet } from '../../stores/index.js';
 import { CacheFill } from '../cache/cache-fill.js';
-import { followFill } from '../cache/fill-reader.js';
 import type { ImageCache } from '../cache/image-cache.js';
 import type { SeederMetrics } from '../metrics.js';
 import type { RegistryGateway, ServiceImage } from '../registry-gateway.js';
@@ -14,6 +12,9 @@ import { verifiedStoreStream } from './verified-store-stream.js';
 
 /** Where a response's bytes come from. */
 export type ByteSource = 'cache' | 'fill' | 'store';
+
+/** What to send: a committed cache file or a running fill (both sent with reused buffers), or a verified store stream. */
+export type ByteSupply = { source: 'cache'; path: string } | { source: 'fill'; fill: CacheFill } | { source: 'store'; stream: Readable };
 
 /**
  * Picks the source of an image's bytes, after the seed's flow: a committed cache entry;
@@ -46,16 +47,16 @@ export class ImageReader {
     return imageLayout(image, (id) => known.has(id), info);
   }
 
-  /** A stream of [range) of the image, and where it comes from. */
-  async open(layout: ImageLayout, range: ByteRange): Promise<{ stream: Readable; source: ByteSource }> {
+  /** Where [range) of the image comes from: the cache file, a fill to follow, or the store. */
+  async open(layout: ImageLayout, range: ByteRange): Promise<ByteSupply> {
     const entry = this.cache.lookup(layout.sha256);
-    if (entry) return { stream: createReadStream(entry.path, { start: range.start, end: range.end - 1, highWaterMark: 1024 * 1024 }), source: 'cache' };
+    if (entry) return { source: 'cache', path: entry.path };
     const fill = await this.fill(layout);
     if (fill && (fill.verified >= range.end || (range.start === 0 && range.end === layout.size) || fill.state === 'committed')) {
-      return { stream: followFill(fill, range.start, range.end), source: 'fill' };
+      return { source: 'fill', fill };
     }
     if (!fill) await checkChunks(layout, this.stores);
-    return { stream: verifiedStoreStream(layout, this.stores, range.start, range.end), source: 'store' };
+    return { source: 'store', stream: verifiedStoreStream(layout, this.stores, range.start, range.end) };
   }
 
   /** The running fill for this image, starting one (after the chunk check) if the cache can take it. */

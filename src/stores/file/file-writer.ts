@@ -1,4 +1,5 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { md5Hasher, type Md5Hasher } from '../../core/hashing/md5-hasher.js';
 import { mkdir, open, rename, rm, stat, realpath, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { InvalidKeyError } from '../errors.js';
@@ -28,12 +29,13 @@ export interface FileWriterTarget {
 
 /**
  * Writes into a temp file under the root's reserved folder (same file system, so the final
- * rename is atomic), hashing MD5 on the way, and renames it into place at commit.
+ * rename is atomic), hashing MD5 on the way (on a worker thread for large objects), and
+ * renames it into place at commit.
  */
 export class FileWriter extends StoreWriter {
   readonly #target: FileWriterTarget;
   readonly #tmp: string;
-  readonly #md5 = createHash('md5');
+  readonly #md5: Md5Hasher;
   #handle: Promise<FileHandle>;
   #position = 0;
   readonly #writes = new Set<Promise<void>>();
@@ -41,6 +43,7 @@ export class FileWriter extends StoreWriter {
 
   constructor(target: FileWriterTarget, size: number | undefined, signal?: AbortSignal) {
     super(target.key, size, signal);
+    this.#md5 = md5Hasher(size);
     this.#target = target;
     this.#tmp = target.root.reserved('tmp', randomUUID());
     this.#handle = mkdir(dirname(this.#tmp), { recursive: true }).then(() => open(this.#tmp, 'wx', 0o644));
@@ -49,7 +52,7 @@ export class FileWriter extends StoreWriter {
 
   protected async send(chunk: Buffer): Promise<void> {
     const fh = await this.#handle;
-    // Positional writes, a few in flight on libuv's thread pool, while MD5 (the slowest step) hashes here.
+    // Positional writes, a few in flight on libuv's thread pool, while MD5 (the slowest step) hashes beside them.
     while (this.#writes.size >= WRITES_IN_FLIGHT) await Promise.race(this.#writes);
     if (this.#writeError) throw this.#writeError;
     const write = writeFully(fh, chunk, this.#position).catch((err: unknown) => {
@@ -58,7 +61,8 @@ export class FileWriter extends StoreWriter {
     this.#position += chunk.length;
     this.#writes.add(write);
     void write.finally(() => this.#writes.delete(write));
-    this.#md5.update(chunk);
+    const hashing = this.#md5.update(chunk);
+    if (hashing) await hashing;
   }
 
   protected async finish(): Promise<WriteResult> {
@@ -68,7 +72,7 @@ export class FileWriter extends StoreWriter {
     if (this.#writeError) throw this.#writeError;
     if (fsync) await fh.sync();
     await fh.close();
-    const md5 = this.#md5.digest('hex');
+    const md5 = await this.#md5.digest();
     try {
       await mkdir(dirname(path), { recursive: true });
       // Checked now, not when the writer opened, so a symlink swapped in meanwhile is caught too.
@@ -88,6 +92,7 @@ export class FileWriter extends StoreWriter {
   }
 
   protected async abort(): Promise<void> {
+    this.#md5.destroy();
     await Promise.allSettled([...this.#writes]);
     try {
       const fh = await this.#handle;

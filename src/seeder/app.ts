@@ -1,3 +1,5 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import type { Registry } from 'prom-client';
 import type { Service } from '../core/http/service.js';
 import type { Logger } from '../core/logger.js';
@@ -50,6 +52,15 @@ export async function tellerApp(app: Service, options: TellerAppOptions): Promis
   const runner = new IngestRunner(config, gateway, stores, metrics, log);
   const registries = new RegistryDirectory(config.registries);
   const watch = new RegistryWatch(gateway, log);
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Glance P2P seeder (Teller)', version: '2.16', description: 'Image data: verified, cached streaming, uploads and imports. Metadata calls are forwarded to the registry (its own document is at the registry\'s /docs).' },
+      components: { securitySchemes: { token: { type: 'apiKey', in: 'header', name: 'X-Auth-Token' } } },
+      security: [{ token: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
 
   const seeding = config.seeding.enabled ? new SeedingManager({ config: config.seeding, watch, gateway, reader, stores, cache, metrics, log }) : undefined;
   await app.register(fileRoutes, { gateway, reader, metrics, urlSecret: config.url_secret, now, onDemand: (id) => seeding?.noteDemand(id) });

@@ -180,7 +180,14 @@ describe('registry: image lifecycle through the real HTTP API', () => {
     const bob = await r.token('bob', 'proj-b', ['member']);
     const ok = await r.call('GET', `/internal/v1/images/${id}/access`, { token: SERVICE_TOKEN, headers: { 'x-subject-token': alice } });
     expect(ok.status).toBe(200);
-    expect(ok.body.subject).toMatchObject({ user_id: 'alice', project_id: 'proj-a', admin: false });
+    expect(ok.body.subject).toMatchObject({ user_id: 'alice', project_id: 'proj-a', admin: false, can_modify: true });
+    const reader = await r.token('rita', 'proj-a', ['reader']);
+    expect((await r.call('GET', `/internal/v1/images/${id}/access`, { token: SERVICE_TOKEN, headers: { 'x-subject-token': reader } })).body.subject.can_modify).toBe(false);
+    // the service itself reads any image, with locations
+    const asService = await r.call('GET', `/internal/v1/images/${id}`, { token: SERVICE_TOKEN });
+    expect(asService.status).toBe(200);
+    expect(asService.body).toHaveProperty('locations');
+    expect((await r.call('GET', `/internal/v1/images/${id}`, { token: alice })).status).toBe(403);
     expect(ok.body.image).toHaveProperty('locations');
     expect((await r.call('GET', `/internal/v1/images/${id}/access`, { token: SERVICE_TOKEN, headers: { 'x-subject-token': bob } })).status).toBe(404);
     expect((await r.call('GET', `/internal/v1/images/${id}/access`, { token: SERVICE_TOKEN })).status).toBe(404);

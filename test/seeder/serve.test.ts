@@ -135,6 +135,9 @@ describe('Teller: GET /v2/images/{id}/file (file store, real registry)', () => {
     const bad = await t.call('PATCH', `/v2/images/${id}`, { token: alice, body: [] });
     expect(bad.status).toBe(415);
     expect((await t.call('GET', '/healthz')).body).toMatchObject({ status: 'ok', service: 'seeder' });
+    const docs = await t.call('GET', '/docs/json');
+    expect(Object.keys(docs.body.paths)).toEqual(expect.arrayContaining(['/v2/images/{id}/file', '/v2/images/{id}/import', '/p2p/v1/images/{id}/signed-url']));
+    expect((await t.call('GET', '/p2p/v1/endpoints')).body).toEqual({ registry: t.url, seeder: t.url, trackers: [['http://127.0.0.1:6969/announce']] });
     expect((await t.call('GET', '/metrics')).text).toContain('glance_p2p_teller_served_bytes_total');
   });
 });

@@ -3,6 +3,7 @@ import { GlanceError } from '../core/errors.js';
 import { agentCommand } from './commands/agent.js';
 import { fetchCommand } from './commands/fetch.js';
 import { imageCommand } from './commands/image.js';
+import { imageDataCommands } from './commands/image-data.js';
 import { registryCommand } from './commands/registry.js';
 import { seederCommand } from './commands/seeder.js';
 import { tokenCommand } from './commands/token.js';
@@ -21,7 +22,7 @@ export function buildProgram(): Command {
   registryCommand(program);
   seederCommand(program);
   trackerCommand(program);
-  imageCommand(program);
+  imageDataCommands(imageCommand(program));
   fetchCommand(program);
   agentCommand(program);
   tokenCommand(program);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -52,6 +53,24 @@ describe('glance-p2p CLI: `up`, `registry`, `image` and `token` against a real p
     const gone = await runCli(['image', 'show', image.id], env);
     expect(gone.code).toBe(3);
     expect(gone.stderr).toContain('No image found');
+  });
+
+  it('uploads and downloads image data with progress as JSON lines, checking the SHA-256', async () => {
+    const env = { GLANCE_P2P_REGISTRY: url, GLANCE_P2P_TOKEN: adminToken };
+    const data = randomBytes(3 * 1024 * 1024 + 5);
+    const file = join(dir.path, 'upload.img');
+    writeFileSync(file, data);
+    const id = JSON.parse((await runCli(['image', 'create', '--name', 'data', '--disk-format', 'raw', '--container-format', 'bare', '--json'], env)).stdout).id as string;
+    const up = await runCli(['image', 'upload', id, file, '--json'], env);
+    expect(up.code, up.stderr).toBe(0);
+    const lines = up.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.at(-1)).toMatchObject({ phase: 'done', status: 'active', size: data.length });
+    const out = join(dir.path, 'download.img');
+    const down = await runCli(['image', 'download', id, '-o', out, '--json'], env);
+    expect(down.code, down.stderr).toBe(0);
+    expect(readFileSync(out).equals(data)).toBe(true);
+    const again = await runCli(['image', 'upload', id, file], env);
+    expect(again.code).toBe(7);
   });
 
   it('creates tokens and honours roles', async () => {

@@ -9,6 +9,8 @@ import { signedUrlRoutes } from './auth/signed-url-route.js';
 import type { ImageCache } from './cache/image-cache.js';
 import type { SeederConfig } from './config.js';
 import { frontDoor } from './front-door.js';
+import { ImportSwarm } from './import-swarm/import-swarm.js';
+import { swarmImportMethods } from './import-swarm/methods.js';
 import { IngestRunner } from './ingest/ingest-runner.js';
 import { ingestRoutes, type ImportMethod } from './ingest/ingest-routes.js';
 import { startMaintenance } from './maintenance.js';
@@ -64,7 +66,9 @@ export async function tellerApp(app: Service, options: TellerAppOptions): Promis
 
   const seeding = config.seeding.enabled ? new SeedingManager({ config: config.seeding, watch, gateway, reader, stores, cache, metrics, log }) : undefined;
   await app.register(fileRoutes, { gateway, reader, metrics, urlSecret: config.url_secret, now, onDemand: (id) => seeding?.noteDemand(id) });
-  await app.register(ingestRoutes, { config, gateway, runner, registries, log, ...(options.importMethods ? { methods: options.importMethods } : {}) });
+  const importSwarm = config.import_swarm.enabled ? new ImportSwarm(config.import_swarm, config.data_dir, log) : undefined;
+  const methods = { ...(importSwarm ? swarmImportMethods(importSwarm, config.ingest) : {}), ...options.importMethods };
+  await app.register(ingestRoutes, { config, gateway, runner, registries, log, methods, ...(importSwarm ? { swarm: importSwarm } : {}) });
   await app.register(signedUrlRoutes, { gateway, urlSecret: config.url_secret, publicUrl: options.publicUrl, defaultTtl: config.signed_url_ttl_s, now });
   await app.register(frontDoor, { registryUrl: config.registry_url });
   startMaintenance({ watch, gateway, stores, reader, purgeUrls: config.purge_urls, log });
@@ -72,6 +76,7 @@ export async function tellerApp(app: Service, options: TellerAppOptions): Promis
   app.addHook('onClose', async () => {
     watch.stop();
     await seeding?.close();
+    await importSwarm?.close();
   });
   return { gateway, reader, runner, watch, metrics, seeding };
 }

@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { PortSchema, TlsConfigSchema } from '../core/config-types.js';
 import { validateConfig } from '../core/config.js';
 import { RegistryListSchema } from '../core/registry-directory.js';
+import { ImportSwarmSchema } from './import-swarm/config.js';
 
 const MiB = 1024 * 1024;
 
@@ -76,6 +77,8 @@ export const SeederConfigSchema = Type.Object(
     cache: CacheSchema,
     ingest: IngestSchema,
     seeding: SeedingSchema,
+    /** The BitTorrent client that pulls images in: magnet imports and copies over other installations' swarms. */
+    import_swarm: ImportSwarmSchema,
     /** Other registries Teller may copy images from (glance-download), with their tokens. */
     registries: RegistryListSchema,
     /** HTTP caches in front of Teller (Varnish, nginx) that get a PURGE when an image is deactivated or deleted. */

@@ -1,30 +1,57 @@
 import { BadGatewayError, ConflictError, GlanceError } from '../../core/errors.js';
+import { JsonClient, dispatcherFor } from '../../core/http-client.js';
+import { copiedProperties } from '../../core/image-copy.js';
 import { parseImageUri } from '../../core/image-uri.js';
+import type { Logger } from '../../core/logger.js';
 import type { RegistryDirectory } from '../../core/registry-directory.js';
+import type { ImportSwarm } from '../import-swarm/import-swarm.js';
+import { openSwarmCopy } from '../import-swarm/swarm-copy.js';
 import type { IngestSource } from './ingest-runner.js';
 import { openHttpSource } from './web-download.js';
 
-/** Attributes that describe one installation's record, not the image: never copied. */
-const NOT_COPIED = new Set([
-  'id', 'name', 'status', 'visibility', 'protected', 'os_hidden', 'owner', 'disk_format', 'container_format', 'size', 'virtual_size', 'checksum',
-  'os_hash_algo', 'os_hash_value', 'min_disk', 'min_ram', 'tags', 'created_at', 'updated_at', 'self', 'file', 'schema', 'uri', 'locations', 'direct_url',
-]);
+/** Pull the bytes over the source's swarm when it has one (HTTP otherwise, and as its fallback). */
+export interface SwarmOption {
+  swarm: ImportSwarm;
+  stallMs: number;
+  log: Logger;
+}
 
 /**
  * Copy an image from another registry (glance-download): read its metadata with the
- * token configured for that registry (anonymous when none), then its bytes from the
- * Teller that serves it. The copy keeps custom properties and must hash to the
+ * token configured for that registry (anonymous when none), then its bytes over the
+ * source's swarm (its Teller as web seed) or, when that cannot be joined, plainly from
+ * the Teller that serves it. The copy keeps custom properties and must hash to the
  * source's os_hash_value.
  */
-export async function openGlanceDownload(uri: string, registries: RegistryDirectory, signal: AbortSignal): Promise<IngestSource> {
+export async function openGlanceDownload(uri: string, registries: RegistryDirectory, signal: AbortSignal, over?: SwarmOption): Promise<IngestSource> {
   const { registryUrl, imageId } = parseImageUri(uri);
   const entry = registries.forUrl(registryUrl);
   const client = registries.client(entry);
   const source = await client.get(imageId);
   if (source.status !== 'active') throw new ConflictError(`The source image is ${source.status}, not active`);
-  const properties: Record<string, string> = {};
-  for (const [k, v] of Object.entries(source)) if (!NOT_COPIED.has(k) && !k.startsWith('p2p_') && typeof v === 'string') properties[k] = v;
+  const copied = {
+    properties: copiedProperties(source),
+    ...(source.os_hash_value ? { expectedSha256: source.os_hash_value } : {}),
+    originUri: source.uri ?? uri,
+    attributes: { name: source.name, disk_format: source.disk_format, container_format: source.container_format },
+  };
   const headers: Record<string, string> = entry.token ? { 'x-auth-token': entry.token } : {};
+  if (over && source.p2p_infohash && source.size !== null) {
+    const seeder = async () => (await client.json<{ seeder: string | null }>('GET', '/p2p/v1/endpoints')).seeder?.replace(/\/+$/, '') ?? registryUrl;
+    const viaSwarm = await openSwarmCopy({
+      swarm: over.swarm,
+      client,
+      image: { ...source, size: source.size },
+      webSeedUrl: async () => {
+        const teller = new JsonClient(await seeder(), entry.token, dispatcherFor(entry.tls));
+        return (await teller.json<{ url: string }>('POST', `/p2p/v1/images/${imageId}/signed-url`, { body: {} })).url;
+      },
+      stallMs: over.stallMs,
+      signal,
+      log: over.log,
+    });
+    if (viaSwarm) return { ...viaSwarm, ...copied };
+  }
   let opened: IngestSource;
   try {
     opened = await openHttpSource(new URL(`${registryUrl}/v2/images/${imageId}/file`), signal, headers);
@@ -35,11 +62,5 @@ export async function openGlanceDownload(uri: string, registries: RegistryDirect
     if (!endpoints.seeder) throw new BadGatewayError(`Registry ${registryUrl} names no seeder to download image ${imageId} from`);
     opened = await openHttpSource(new URL(`${endpoints.seeder.replace(/\/+$/, '')}/v2/images/${imageId}/file`), signal, headers);
   }
-  return {
-    ...opened,
-    properties,
-    ...(source.os_hash_value ? { expectedSha256: source.os_hash_value } : {}),
-    originUri: source.uri ?? uri,
-    attributes: { name: source.name, disk_format: source.disk_format, container_format: source.container_format },
-  };
+  return { ...opened, ...copied, via: 'http' };
 }

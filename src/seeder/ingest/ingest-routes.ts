@@ -8,14 +8,21 @@ import type { Service } from '../../core/http/service.js';
 import type { Logger } from '../../core/logger.js';
 import type { RegistryDirectory } from '../../core/registry-directory.js';
 import type { SeederConfig } from '../config.js';
-import type { RegistryGateway, ServiceImage } from '../registry-gateway.js';
+import type { RegistryGateway, ServiceImage, Subject } from '../registry-gateway.js';
+import type { ImportSwarm } from '../import-swarm/import-swarm.js';
 import { openGlanceDownload } from './glance-download.js';
 import type { IngestRunner, IngestSource } from './ingest-runner.js';
 import { stallGuard } from './stall-guard.js';
 import { checkImportUrl, openHttpSource } from './web-download.js';
 
-/** An import method: checks its parameters up front, then opens its source in the background. */
-export type ImportMethod = (params: Record<string, unknown>) => (signal: AbortSignal) => Promise<IngestSource>;
+/** Who asked for an import and into which image: methods may refuse callers (magnet: admins only) or read the image. */
+export interface ImportContext {
+  admin: boolean;
+  image: ServiceImage;
+}
+
+/** An import method: checks its parameters (and the caller) up front, then opens its source in the background. */
+export type ImportMethod = (params: Record<string, unknown>, context: ImportContext) => (signal: AbortSignal) => Promise<IngestSource>;
 
 /** What the ingest routes need. */
 export interface IngestRouteDeps {
@@ -26,15 +33,17 @@ export interface IngestRouteDeps {
   log: Logger;
   /** More import methods (magnet) by name. */
   methods?: Record<string, ImportMethod>;
+  /** The swarm client copies use to pull from the source's swarm (HTTP only without it). */
+  swarm?: ImportSwarm;
 }
 
-/** The image if the caller may change it: 401 without a token, 403 without the right. */
-async function writable(request: FastifyRequest, id: string, gateway: RegistryGateway): Promise<ServiceImage> {
+/** The image and its caller if the caller may change it: 401 without a token, 403 without the right. */
+async function writable(request: FastifyRequest, id: string, gateway: RegistryGateway): Promise<{ image: ServiceImage; subject: Subject }> {
   const token = requestToken(request);
   if (!token) throw new UnauthorizedError();
   const { image, subject } = await gateway.access(id, token);
   if (!subject.can_modify) throw new ForbiddenError('You are not permitted to add data to this image');
-  return image;
+  return { image, subject };
 }
 
 const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
@@ -51,7 +60,11 @@ export async function ingestRoutes(app: Service, deps: IngestRouteDeps): Promise
     'glance-download': (params) => {
       const uri = params.uri ?? params.image_uri;
       if (typeof uri !== 'string') throw new InvalidInputError('glance-download needs "uri": the image URI on the other registry');
-      return async (signal) => withStall(await openGlanceDownload(uri, registries, signal), stall, 'glance-download');
+      // over the swarm the stall check is the swarm's own (bytes arrive out of order)
+      return async (signal) => {
+        const source = await openGlanceDownload(uri, registries, signal, deps.swarm ? { swarm: deps.swarm, log: deps.log, stallMs: stall } : undefined);
+        return source.via === 'swarm' ? source : withStall(source, stall, 'glance-download');
+      };
     },
     ...deps.methods,
   };
@@ -63,7 +76,7 @@ export async function ingestRoutes(app: Service, deps: IngestRouteDeps): Promise
     raw.removeAllContentTypeParsers();
     raw.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
     raw.put('/v2/images/:id/file', { schema: { tags: ['data'], summary: 'Upload image data (queued images only; X-Image-Meta-Store picks the store); 204 when stored', params: IdParams } }, async (request, reply) => {
-      const image = await writable(request, request.params.id, gateway);
+      const { image } = await writable(request, request.params.id, gateway);
       const length = request.headers['content-length'];
       const size = length !== undefined && /^\d+$/.test(length) ? Number(length) : undefined;
       if (size !== undefined && size > config.ingest.max_image_bytes) {
@@ -98,8 +111,8 @@ export async function ingestRoutes(app: Service, deps: IngestRouteDeps): Promise
       const { method } = request.body;
       const make = methods[method.name];
       if (!make) throw new InvalidInputError(`Unknown import method ${JSON.stringify(method.name)} (supported: ${Object.keys(methods).join(', ')})`);
-      const open = make(method as Record<string, unknown>);
-      const image = await writable(request, request.params.id, gateway);
+      const { image, subject } = await writable(request, request.params.id, gateway);
+      const open = make(method as Record<string, unknown>, { admin: subject.admin, image });
       const storeId = request.body.store ?? request.body.stores?.[0];
       if (storeId !== undefined) runner.store(storeId);
       const { done } = await runner.start({ image, method: method.name, status: 'importing', open, ...(storeId !== undefined ? { storeId } : {}) });

@@ -1,11 +1,12 @@
 import { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
-import { ConflictError, GlanceError, InvalidInputError } from '../../core/errors.js';
+import { ConflictError, GlanceError, InvalidInputError, isErrorKind } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { ObjectStore, StoreSet } from '../../stores/index.js';
 import type { SeederConfig } from '../config.js';
 import type { SeederMetrics } from '../metrics.js';
 import type { RegistryGateway, ServiceImage } from '../registry-gateway.js';
+import { ImportCancelledError } from './import-cancelled.js';
 import { deleteChunks, storeImage, type StoredImage } from './store-image.js';
 
 /** How often a running ingest tells the registry how far it got. */
@@ -14,7 +15,12 @@ const PROGRESS_EVERY_MS = 500;
 /** Where an ingest's bytes come from, opened once the image is marked saving/importing. */
 export interface IngestSource {
   stream: Readable;
+  /** Exact size when known: enforced, and it picks the piece length. */
   size?: number;
+  /** Expected bytes for progress when the exact size is not known (a tar built on the fly). */
+  total?: number;
+  /** How a copy's bytes travel: over the source's swarm or over HTTP. */
+  via?: 'swarm' | 'http';
   /** Properties to record with the data (a copy keeps its source's). */
   properties?: Record<string, string>;
   /** Name and formats for an image that has none yet (a copy takes its source's). */
@@ -93,8 +99,11 @@ export class IngestRunner extends EventEmitter {
     const ticker = setInterval(() => {
       const seconds = (Date.now() - started) / 1000;
       void this.gateway
-        .progress(job.image.id, { method: job.method, bytes, total: source?.size ?? null, rate: Math.round(bytes / Math.max(seconds, 0.001)), ...(source?.peers ? { peers: source.peers() } : {}) })
-        .catch(() => undefined);
+        .progress(job.image.id, { method: job.method, bytes, total: source?.size ?? source?.total ?? null, rate: Math.round(bytes / Math.max(seconds, 0.001)), ...(source?.peers ? { peers: source.peers() } : {}) })
+        .catch((err: unknown) => {
+          // The registry no longer takes progress: the image was deleted (how an admin cancels) or moved on.
+          if (isErrorKind(err, 'not_found') || isErrorKind(err, 'conflict')) abort.abort(new ImportCancelledError(`Cancelled: image ${job.image.id} was deleted or changed status while its data was being added`));
+        });
     }, PROGRESS_EVERY_MS);
     try {
       source = await job.open(abort.signal);
@@ -132,7 +141,9 @@ export class IngestRunner extends EventEmitter {
       this.log.info({ imageId: image.id, method: job.method, bytes: stored.size, seconds: (Date.now() - started) / 1000 }, 'image ingested');
       this.emit('ingested', image.id);
       return image;
-    } catch (err) {
+    } catch (thrown) {
+      // a cancel shows up downstream as an aborted read or write: report the cancel itself
+      const err = abort.signal.reason instanceof ImportCancelledError ? abort.signal.reason : thrown;
       abort.abort(err);
       source?.stream.destroy();
       if (stored) await deleteChunks(store, stored.location).catch((e) => this.log.error({ err: e }, 'could not delete chunks of a failed ingest'));

@@ -1,0 +1,75 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import bencode from 'bencode';
+import Server from 'bittorrent-tracker/server';
+import { tempDir } from './temp-dir.js';
+
+/** A plain, public bittorrent-tracker on 127.0.0.1 (HTTP only): the "external" tracker of a public swarm. */
+export interface PublicTracker {
+  announce: string;
+  close(): Promise<void>;
+}
+
+/** Start bittorrent-tracker from npm, as anyone on the internet would run it (no whitelist, no passkeys). */
+export async function startPublicTracker(): Promise<PublicTracker> {
+  const server = new Server({ http: true, udp: false, ws: false, stats: false, interval: 2000 }) as Server & {
+    http: { address(): { port: number } };
+    listen(port: number, host: string, cb: () => void): void;
+  };
+  server.on('warning', () => undefined);
+  server.on('error', () => undefined);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    announce: `http://127.0.0.1:${server.http.address().port}/announce`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** A public (non-private) torrent made by the test, with its payload on disk. */
+export interface PublicTorrent {
+  torrent: Buffer;
+  infohash: string;
+  name: string;
+  /** The folder webtorrent or aria2 seed from (the payload is `<root>/<name>`). */
+  root: string;
+  magnet(trackers: string[]): string;
+  remove(): void;
+}
+
+// Imported by name at run time: create-torrent ships no types.
+const CREATE_TORRENT = 'create-torrent';
+
+/**
+ * Write `files` (one entry: a single-file torrent named by its key; several: a folder
+ * `name` holding them) and make a public torrent of them announcing to `announce`.
+ */
+export async function makePublicTorrent(name: string, files: Record<string, Buffer>, announce: string[], pieceLength = 64 * 1024): Promise<PublicTorrent> {
+  const dir = tempDir('glance-p2p-public-');
+  const entries = Object.entries(files);
+  const single = entries.length === 1 && entries[0]![0] === name;
+  for (const [path, data] of entries) {
+    const target = single ? join(dir.path, name) : join(dir.path, name, path);
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, data);
+  }
+  const createTorrent = ((await import(CREATE_TORRENT)) as { default: (input: string, opts: object, cb: (err: Error | null, torrent: Buffer) => void) => void }).default;
+  const torrent = await new Promise<Buffer>((resolve, reject) =>
+    createTorrent(join(dir.path, name), { name, announceList: [announce], private: false, pieceLength, createdBy: 'test', urlList: [] }, (err, t) => (err ? reject(err) : resolve(t))),
+  );
+  const info = bencode.decode(torrent).info;
+  const infohash = createHash('sha1').update(bencode.encode(info)).digest('hex');
+  return {
+    torrent,
+    infohash,
+    name,
+    root: dir.path,
+    magnet: (trackers) => magnetUri(infohash, name, trackers),
+    remove: () => dir.remove(),
+  };
+}
+
+/** A magnet link with a name and trackers. */
+export function magnetUri(infohash: string, name: string, trackers: string[]): string {
+  return `magnet:?xt=urn:btih:${infohash}&dn=${encodeURIComponent(name)}${trackers.map((t) => `&tr=${encodeURIComponent(t)}`).join('')}`;
+}

@@ -8,6 +8,10 @@ import { tempDir } from './temp-dir.js';
 /** A plain, public bittorrent-tracker on 127.0.0.1 (HTTP only): the "external" tracker of a public swarm. */
 export interface PublicTracker {
   announce: string;
+  /** Peers that announced as seeders of `infohash` (to wait until a seeder is findable). */
+  seeders(infohash: string): number;
+  /** Peers, seeders or not, in `infohash`'s swarm. */
+  peers(infohash: string): number;
   close(): Promise<void>;
 }
 
@@ -16,12 +20,15 @@ export async function startPublicTracker(): Promise<PublicTracker> {
   const server = new Server({ http: true, udp: false, ws: false, stats: false, interval: 2000 }) as Server & {
     http: { address(): { port: number } };
     listen(port: number, host: string, cb: () => void): void;
+    torrents: Record<string, { complete?: number; incomplete?: number } | undefined>;
   };
   server.on('warning', () => undefined);
   server.on('error', () => undefined);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     announce: `http://127.0.0.1:${server.http.address().port}/announce`,
+    seeders: (infohash) => server.torrents[infohash]?.complete ?? 0,
+    peers: (infohash) => (server.torrents[infohash]?.complete ?? 0) + (server.torrents[infohash]?.incomplete ?? 0),
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
@@ -55,7 +62,7 @@ export async function makePublicTorrent(name: string, files: Record<string, Buff
   }
   const createTorrent = ((await import(CREATE_TORRENT)) as { default: (input: string, opts: object, cb: (err: Error | null, torrent: Buffer) => void) => void }).default;
   const torrent = await new Promise<Buffer>((resolve, reject) =>
-    createTorrent(join(dir.path, name), { name, announceList: [announce], private: false, pieceLength, createdBy: 'test', urlList: [] }, (err, t) => (err ? reject(err) : resolve(t))),
+    createTorrent(join(dir.path, name), { name, announceList: [announce], private: false, pieceLength, createdBy: 'test', urlList: [] }, (err, t) => (err ? reject(err) : resolve(Buffer.from(t)))),
   );
   const info = bencode.decode(torrent).info;
   const infohash = createHash('sha1').update(bencode.encode(info)).digest('hex');

@@ -39,6 +39,8 @@ export interface WebtorrentPeerOptions {
   secure?: 0 | 1 | 2;
   /** uTP beside TCP (off by default: TCP only is what the other test peers speak). */
   utp?: boolean;
+  /** Cap on bytes/s sent to peers (a slow seeder); none by default. */
+  uploadLimit?: number;
 }
 
 /** A webtorrent client with one torrent, DHT, LSD, PEX, UPnP and NAT-PMP off. */
@@ -77,6 +79,7 @@ export async function startWebtorrentPeer(options: WebtorrentPeerOptions): Promi
     utp: options.utp ?? false,
     secure: options.secure ?? 0,
     torrentPort: options.port ?? 0,
+    ...(options.uploadLimit ? { uploadLimit: options.uploadLimit } : {}),
   });
   const warnings: string[] = [];
   client.on('error', (err) => warnings.push(`client error: ${err.message}`));

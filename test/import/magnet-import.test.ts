@@ -1,37 +1,91 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import bencode from 'bencode';
+import tar from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestAgent } from '../helpers/agent.js';
+import { startAria2 } from '../helpers/aria2.js';
+import { freePort } from '../helpers/free-port.js';
 import { download } from '../helpers/images.js';
-import { makePublicTorrent, startPublicTracker, type PublicTracker } from '../helpers/public-swarm.js';
+import { startMetadataLiar } from '../helpers/metadata-liar.js';
+import { magnetUri, makePublicTorrent, startPublicTracker, type PublicTorrent, type PublicTracker } from '../helpers/public-swarm.js';
 import { ADMIN_TOKEN } from '../helpers/registry.js';
 import { startFullStack, type FullStack } from '../helpers/stack.js';
-import { startWebtorrentPeer } from '../helpers/webtorrent-peer.js';
+import { startWebtorrentPeer, type WebtorrentPeer } from '../helpers/webtorrent-peer.js';
 
 const MiB = 1024 * 1024;
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-async function waitForStatus(s: FullStack, id: string, statuses: string[], timeoutMs = 60_000): Promise<any> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const image = (await s.teller.call('GET', `/v2/images/${id}`, { token: ADMIN_TOKEN })).body;
-    if (statuses.includes(image.status)) return image;
-    if (Date.now() > until) throw new Error(`image ${id} stayed ${image.status}: ${JSON.stringify(image.p2p_progress)}`);
-    await new Promise((r) => setTimeout(r, 100));
+async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  for (const end = Date.now() + timeoutMs; !(await check()); ) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** Members of a tar, by name. */
+async function untar(data: Buffer): Promise<Map<string, Buffer>> {
+  const members = new Map<string, Buffer>();
+  const extract = tar.extract();
+  const done = new Promise<void>((resolve, reject) => {
+    extract.on('entry', (header, stream, next) => {
+      const parts: Buffer[] = [];
+      stream.on('data', (d: unknown) => parts.push(d as Buffer));
+      stream.on('end', () => {
+        members.set(header.name, Buffer.concat(parts));
+        next();
+      });
+    });
+    extract.on('finish', resolve);
+    extract.on('error', reject);
+  });
+  Readable.from([data]).pipe(extract);
+  await done;
+  return members;
 }
 
 describe('magnet import: an external public swarm into the store, then our private swarm', () => {
   let s: FullStack;
   let tracker: PublicTracker;
+  let alice: string;
   const importDir = () => join(s.teller.dataDir, 'import');
+  const storeFiles = (id: string) => readdirSync(join(s.teller.dataDir, 'store'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && join(e.parentPath, e.name).includes(id));
   const create = async (body: Record<string, unknown> = {}, token = ADMIN_TOKEN) => (await s.teller.call('POST', '/v2/images', { token, body })).body.id as string;
   const start = (id: string, method: Record<string, unknown>, token = ADMIN_TOKEN) => s.teller.call('POST', `/v2/images/${id}/import`, { token, body: { method: { name: 'magnet', ...method } } });
+  const image = async (id: string) => (await s.teller.call('GET', `/v2/images/${id}`, { token: ADMIN_TOKEN })).body;
+  const settled = async (id: string): Promise<any> => {
+    let last: any;
+    await until(`image ${id} to settle`, async () => ['active', 'killed'].includes((last = await image(id)).status), 60_000);
+    return last;
+  };
+  const active = async (id: string): Promise<any> => {
+    const got = await settled(id);
+    if (got.status !== 'active') throw new Error(`image ${id} is ${got.status}: ${got.p2p_status_reason}`);
+    return got;
+  };
+  /** A public torrent and a webtorrent seeder for it, findable through the public tracker. */
+  const seeded = async (name: string, files: Record<string, Buffer>, uploadLimit?: number): Promise<{ pub: PublicTorrent; seeder: WebtorrentPeer; stop(): Promise<void> }> => {
+    const pub = await makePublicTorrent(name, files, [tracker.announce]);
+    const seeder = await startWebtorrentPeer({ torrent: pub.torrent, path: pub.root, ...(uploadLimit ? { uploadLimit } : {}) });
+    await seeder.done();
+    await until('the seeder to announce', () => tracker.seeders(pub.infohash) > 0);
+    return { pub, seeder, stop: async () => (await seeder.stop(), pub.remove()) };
+  };
 
   beforeAll(async () => {
     tracker = await startPublicTracker();
-    s = await startFullStack({ teller: { seeding: { enabled: true }, ingest: { stall_timeout_ms: 4000 }, import_swarm: { metadata_timeout_ms: 2500 } } });
+    s = await startFullStack({
+      teller: {
+        seeding: { enabled: true },
+        // a long stall timeout: in the cancel test the delete, not the stall, must stop the import
+        ingest: { stall_timeout_ms: 60_000, chunk_size: 4 * MiB, max_image_bytes: 24 * MiB },
+        import_swarm: { metadata_timeout_ms: 2500 },
+      },
+    });
+    alice = await s.stack.registry.token('alice', 'proj-a', ['member']);
   });
   afterAll(async () => {
     await s?.close();
@@ -40,36 +94,164 @@ describe('magnet import: an external public swarm into the store, then our priva
 
   it('imports a single-file magnet seeded by webtorrent; the agent then fetches it over our private swarm', async () => {
     const data = randomBytes(6 * MiB + 777);
-    const pub = await makePublicTorrent('cirros-public.qcow2', { 'cirros-public.qcow2': data }, [tracker.announce]);
-    const seeder = await startWebtorrentPeer({ torrent: pub.torrent, path: pub.root });
+    const { pub, stop } = await seeded('cirros-public.qcow2', { 'cirros-public.qcow2': data });
     try {
-      await seeder.done();
       const id = await create({ name: 'cirros' });
-      const res = await start(id, { uri: pub.magnet([tracker.announce]) });
-      expect(res.status).toBe(202);
-      const image = await waitForStatus(s, id, ['active', 'killed']);
-      expect(image).toMatchObject({ status: 'active', name: 'cirros', size: data.length, os_hash_value: sha(data), p2p_source_infohash: pub.infohash, disk_format: 'qcow2', container_format: 'bare' });
-      expect(image.p2p_origin_uri).toBe(`magnet:?xt=urn:btih:${pub.infohash}&dn=cirros-public.qcow2`);
-      expect(image.p2p_infohash).not.toBe(pub.infohash);
+      expect((await start(id, { uri: pub.magnet([tracker.announce]) })).status).toBe(202);
+      const got = await active(id);
+      expect(got).toMatchObject({ status: 'active', name: 'cirros', size: data.length, os_hash_value: sha(data), p2p_source_infohash: pub.infohash, disk_format: 'qcow2', container_format: 'bare' });
+      expect(got.p2p_origin_uri).toBe(`magnet:?xt=urn:btih:${pub.infohash}&dn=cirros-public.qcow2`);
+      expect(got.p2p_infohash).not.toBe(pub.infohash);
       expect((await download(`${s.teller.url}/v2/images/${id}/file`, { 'x-auth-token': ADMIN_TOKEN })).body.equals(data)).toBe(true);
       expect(readdirSync(importDir())).toEqual([]);
+      // the private torrent is seeded by Teller at once: an agent gets every byte from peers
       await s.stack.synced();
       const agent = startTestAgent(s.teller.url, ADMIN_TOKEN, { fallback_after_s: 60, slow_rate: 0 });
       try {
         const fetched = await agent.agent.fetcher.fetch(`${s.teller.url}/v2/images/${id}`);
-        expect(fetched.source).toBe('swarm');
+        expect(fetched).toMatchObject({ source: 'swarm', infohash: got.p2p_infohash });
         expect(fetched.counts.fromPeers).toBe(data.length);
         expect(sha(readFileSync(fetched.path))).toBe(sha(data));
       } finally {
         await agent.close();
       }
     } finally {
-      await seeder.stop();
+      await stop();
+    }
+  });
+
+  it('aria2c as the external seeder: a real client serves the metadata and the pieces', async () => {
+    const data = randomBytes(3 * MiB + 5);
+    const pub = await makePublicTorrent('debian-netinst.iso', { 'debian-netinst.iso': data }, [tracker.announce]);
+    // no share-ratio limit: aria2 stops seeding at ratio 1.0 by default, which end-game duplicates can reach early
+    const aria2 = await startAria2({ torrent: pub.torrent, dir: pub.root, seedTime: 10, extraArgs: ['--seed-ratio=0.0'] });
+    try {
+      await until('aria2c to announce as a seeder', () => tracker.seeders(pub.infohash) > 0);
+      const id = await create();
+      expect((await start(id, { uri: pub.magnet([tracker.announce]) })).status).toBe(202);
+      const got = await active(id).catch((err) => {
+        throw new Error(`${(err as Error).message}\naria2c:\n${aria2.output().slice(-6000)}`);
+      });
+      expect(got).toMatchObject({ status: 'active', name: 'debian-netinst.iso', disk_format: 'iso', container_format: 'bare', os_hash_value: sha(data), p2p_source_infohash: pub.infohash });
+    } finally {
+      await aria2.stop();
       pub.remove();
     }
   });
 
-  it('keeps the temp folder clean', () => {
-    expect(existsSync(importDir())).toBe(true);
+  it('a multi-file torrent becomes a tar with safe member names; file= picks one file; .torrent inline or by URL', async () => {
+    const files = { 'disk.qcow2': randomBytes(2 * MiB + 3), 'meta/README': Buffer.from('hello'), 'meta/empty': Buffer.alloc(0) };
+    const { pub, stop } = await seeded('bundle', files);
+    const web: Server = createServer((_req, res) => res.end(pub.torrent));
+    await new Promise<void>((r) => web.listen(0, '127.0.0.1', r));
+    try {
+      const whole = await create({ name: 'bundle' });
+      const r0 = await start(whole, { torrent: pub.torrent.toString('base64') });
+      expect(r0.status, JSON.stringify(r0.body)).toBe(202);
+      const one = await create({ name: 'just-the-disk' });
+      const url = `http://127.0.0.1:${(web.address() as { port: number }).port}/bundle.torrent`;
+      expect((await start(one, { torrent_url: url, file: 'disk.qcow2' })).status).toBe(202);
+      const [tarred, picked] = await Promise.all([active(whole), active(one)]);
+      expect(tarred).toMatchObject({ status: 'active', container_format: 'tar', p2p_source_infohash: pub.infohash });
+      const members = await untar((await download(`${s.teller.url}/v2/images/${whole}/file`, { 'x-auth-token': ADMIN_TOKEN })).body);
+      expect([...members.keys()]).toEqual(['bundle/disk.qcow2', 'bundle/meta/README', 'bundle/meta/empty']);
+      for (const [name, data] of Object.entries(files)) expect(members.get(`bundle/${name}`)!.equals(data)).toBe(true);
+      expect(picked).toMatchObject({ status: 'active', size: files['disk.qcow2'].length, os_hash_value: sha(files['disk.qcow2']), disk_format: 'qcow2', container_format: 'bare' });
+    } finally {
+      web.close();
+      await stop();
+    }
   });
+
+  it('refuses bad requests up front: malformed magnets 400, non-admins 403, an oversized .torrent 413', async () => {
+    const id = await create();
+    const bad = [
+      'http://example.org/x.torrent',
+      'magnet:?dn=nothing',
+      'magnet:?xt=urn:btih:1234',
+      'magnet:?xt=urn:btmh:1220' + 'ab'.repeat(32) + '&tr=http%3A%2F%2F127.0.0.1%3A1%2Fannounce',
+      `magnet:?xt=urn:btih:${'a'.repeat(40)}`,
+      `magnet:?xt=urn:btih:${'a'.repeat(40)}&tr=ftp%3A%2F%2Fx`,
+    ];
+    for (const uri of bad) {
+      const res = await start(id, { uri });
+      expect(res.status, uri).toBe(400);
+      expect(res.body.message).toBeTruthy();
+    }
+    expect((await start(id, { uri: `magnet:?xt=urn:btih:${'a'.repeat(40)}&tr=http%3A%2F%2Fx`, torrent: 'AAAA' })).status).toBe(400);
+    expect((await start(id, { torrent: 'not a torrent!' })).status).toBe(400);
+    const mine = await create({}, alice);
+    const refused = await start(mine, { uri: magnetUri('b'.repeat(40), 'x', [tracker.announce]) }, alice);
+    expect(refused.status).toBe(403);
+    expect(refused.body.message).toMatch(/admin/);
+    const huge = bencode.encode({ info: { name: 'huge.img', length: 100 * MiB, 'piece length': MiB, pieces: Buffer.alloc(20 * 100) } });
+    expect((await start(id, { torrent: Buffer.from(huge).toString('base64') })).status).toBe(413);
+    expect((await image(id)).status).toBe('queued');
+  });
+
+  it('kills imports with a clear reason: no peers, metadata for another infohash (refused), tracker down, too large', async () => {
+    const wrong = await makePublicTorrent('other.img', { 'other.img': randomBytes(100_000) }, [tracker.announce]);
+    const lonely = 'c'.repeat(40);
+    const liarTarget = 'd'.repeat(40);
+    const liar = await startMetadataLiar({ infohash: liarTarget, wrongTorrent: wrong.torrent, announce: tracker.announce });
+    const closedPort = await freePort();
+    const big = await seeded('big.img', { 'big.img': randomBytes(25 * MiB) });
+    try {
+      const ids = await Promise.all([create(), create(), create(), create()]);
+      const magnets = [
+        magnetUri(lonely, 'nobody-seeds', [tracker.announce]),
+        magnetUri(liarTarget, 'liar', [tracker.announce]),
+        magnetUri('e'.repeat(40), 'tracker-down', [`http://127.0.0.1:${closedPort}/announce`]),
+        big.pub.magnet([tracker.announce]),
+      ];
+      for (const [i, id] of ids.entries()) expect((await start(id, { uri: magnets[i] })).status).toBe(202);
+      const [noPeers, lied, down, tooBig] = await Promise.all(ids.map(settled));
+      expect(noPeers.status).toBe('killed');
+      expect(noPeers.p2p_status_reason).toMatch(new RegExp(`No peers found for infohash ${lonely} within 2.5 s`));
+      expect(lied.status).toBe('killed');
+      expect(lied.p2p_status_reason).toMatch(/1 peer\(s\) sent metadata that does not match the infohash and were refused/);
+      expect(liar.requests()).toBeGreaterThan(0);
+      expect(down.status).toBe('killed');
+      expect(down.p2p_status_reason).toMatch(new RegExp(`No peers found.*trackers: http://127.0.0.1:${closedPort}/announce.*ECONNREFUSED`));
+      expect(tooBig.status).toBe('killed');
+      expect(tooBig.p2p_status_reason).toMatch(/limit is 25165824/);
+      for (const id of ids) expect(storeFiles(id)).toEqual([]);
+      expect(readdirSync(importDir())).toEqual([]);
+    } finally {
+      await liar.stop();
+      await big.stop();
+      wrong.remove();
+    }
+  });
+
+  it('an admin cancels by deleting the image: the import stops, its chunks and temp file are deleted', async () => {
+    // the only peer holds the first 8 MiB and no more: the import stores those, then waits
+    const data = randomBytes(14 * MiB);
+    const pub = await makePublicTorrent('half.img', { 'half.img': data }, [tracker.announce], 256 * 1024);
+    writeFileSync(join(pub.root, 'half.img'), Buffer.concat([data.subarray(0, 8 * MiB), Buffer.alloc(6 * MiB)]));
+    const partial = await startWebtorrentPeer({ torrent: pub.torrent, path: pub.root });
+    try {
+      await until('the partial seeder to announce', () => tracker.peers(pub.infohash) > 0);
+      const id = await create();
+      expect((await start(id, { uri: pub.magnet([tracker.announce]) })).status).toBe(202);
+      await until('the import to pass one chunk', async () => {
+        const now = await image(id);
+        if (now.status !== 'importing') throw new Error(`the import ended early: ${now.status} ${now.p2p_status_reason}`);
+        return (now.p2p_progress?.bytes ?? 0) >= 8 * MiB;
+      });
+      const progress = (await image(id)).p2p_progress;
+      expect(progress).toMatchObject({ method: 'magnet', total: data.length });
+      expect(progress.peers).toBeGreaterThan(0);
+      expect(progress.rate).toBeGreaterThan(0);
+      expect(storeFiles(id).length).toBeGreaterThan(0);
+      expect(readdirSync(importDir())).toHaveLength(1);
+      expect((await s.teller.call('DELETE', `/v2/images/${id}`, { token: ADMIN_TOKEN })).status).toBe(204);
+      await until('the chunks to go', () => storeFiles(id).length === 0);
+      await until('the temp file to go', () => readdirSync(importDir()).length === 0);
+    } finally {
+      await partial.stop();
+      pub.remove();
+    }
+  });
+
 });

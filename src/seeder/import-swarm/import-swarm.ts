@@ -18,6 +18,7 @@ import { JoinedTorrent } from './joined-torrent.js';
 export class ImportSwarm {
   readonly tempDir: string;
   private started: Promise<WebTorrent> | undefined;
+  private readonly joined = new Map<string, JoinedTorrent>();
 
   constructor(
     readonly config: ImportSwarmConfig,
@@ -53,10 +54,15 @@ export class ImportSwarm {
     return this.started;
   }
 
-  /** Join the swarm of a magnet URI or a .torrent; nothing is downloaded until ranges are selected. */
+  /**
+   * Join the swarm of a magnet URI or a .torrent; nothing is downloaded until ranges
+   * are selected. Imports of one infohash at the same time share one download.
+   */
   async join(torrentId: string | Uint8Array, infohash: string): Promise<JoinedTorrent> {
     const wt = await this.start();
-    if (wt.torrents.some((t) => t.infoHash === infohash)) throw new ConflictError(`An import of infohash ${infohash} is already running on this Teller`);
+    const running = this.joined.get(infohash);
+    if (running && !running.torrent.destroyed) return running.retain();
+    if (wt.torrents.some((t) => t.infoHash === infohash)) throw new ConflictError(`Infohash ${infohash} is still being removed from this Teller's import swarm; try again`);
     const file = join(this.tempDir, `${randomUUID()}.part`);
     const torrent = wt.add(torrentId, {
       store: FilePieceStore,
@@ -67,7 +73,9 @@ export class ImportSwarm {
       destroyStoreOnDestroy: true,
       path: this.tempDir,
     } as Parameters<WebTorrent['add']>[1]) as ImportTorrent;
-    return new JoinedTorrent(torrent, infohash, file, this.log);
+    const joined = new JoinedTorrent(torrent, infohash, file, this.log, () => this.joined.delete(infohash));
+    this.joined.set(infohash, joined);
+    return joined;
   }
 
   async close(): Promise<void> {

@@ -32,12 +32,14 @@ export class JoinedTorrent {
   /** Last time bytes arrived or a piece verified (for the stall check). */
   lastActivity = Date.now();
   error: Error | undefined;
+  private users = 1;
 
   constructor(
     readonly torrent: ImportTorrent,
     readonly infohash: string,
     private readonly file: string,
     private readonly log: Logger,
+    private readonly onGone: () => void = () => undefined,
   ) {
     this.stats = new TransferStats(torrent);
     this.guard = new PeerGuard(torrent, (peer, reason) => log.warn({ infohash, peer, reason }, 'import: banned a peer'));
@@ -86,8 +88,16 @@ export class JoinedTorrent {
     return pieceRangeStream(this.torrent, offset, length);
   }
 
-  /** Leave the swarm and delete the download. */
+  /** One more import uses this torrent (two images from one torrent at once share the download). */
+  retain(): this {
+    this.users++;
+    return this;
+  }
+
+  /** Done with it: the last user leaves the swarm and deletes the download. */
   async close(): Promise<void> {
+    if (--this.users > 0) return;
+    this.onGone();
     if (!this.torrent.destroyed) await new Promise<void>((resolve) => this.torrent.destroy({ destroyStore: true }, () => resolve()));
     await rm(this.file, { force: true });
   }

@@ -4,6 +4,7 @@ import { agentCommand } from './commands/agent.js';
 import { fetchCommand } from './commands/fetch.js';
 import { imageCommand } from './commands/image.js';
 import { imageDataCommands } from './commands/image-data.js';
+import { imageImportCommand } from './commands/image-import.js';
 import { registryCommand } from './commands/registry.js';
 import { seederCommand } from './commands/seeder.js';
 import { tokenCommand } from './commands/token.js';
@@ -22,7 +23,9 @@ export function buildProgram(): Command {
   registryCommand(program);
   seederCommand(program);
   trackerCommand(program);
-  imageDataCommands(imageCommand(program));
+  const image = imageCommand(program);
+  imageDataCommands(image);
+  imageImportCommand(image);
   fetchCommand(program);
   agentCommand(program);
   tokenCommand(program);

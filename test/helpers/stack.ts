@@ -9,8 +9,8 @@ export interface FullStack {
 }
 
 /** Start tracker + registry, then Teller (seeding on) as the front door. */
-export async function startFullStack(options: { teller?: Record<string, unknown>; tracker?: Record<string, unknown> } = {}): Promise<FullStack> {
-  const stack = await startTrackerStack({ tracker: { announce_interval: 5, ...options.tracker } });
+export async function startFullStack(options: { teller?: Record<string, unknown>; tracker?: Record<string, unknown>; registry?: Record<string, unknown> } = {}): Promise<FullStack> {
+  const stack = await startTrackerStack({ tracker: { announce_interval: 5, ...options.tracker }, ...(options.registry ? { registry: options.registry } : {}) });
   const teller = await startTestTeller({ seeding: { enabled: true }, ...options.teller }, stack.registry);
   stack.registry.registry.setFrontDoor(teller.url);
   return {

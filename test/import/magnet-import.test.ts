@@ -8,6 +8,7 @@ import tar from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestAgent } from '../helpers/agent.js';
 import { startAria2 } from '../helpers/aria2.js';
+import { runCli } from '../helpers/cli.js';
 import { freePort } from '../helpers/free-port.js';
 import { download } from '../helpers/images.js';
 import { startMetadataLiar } from '../helpers/metadata-liar.js';
@@ -159,6 +160,30 @@ describe('magnet import: an external public swarm into the store, then our priva
       expect(picked).toMatchObject({ status: 'active', size: files['disk.qcow2'].length, os_hash_value: sha(files['disk.qcow2']), disk_format: 'qcow2', container_format: 'bare' });
     } finally {
       web.close();
+      await stop();
+    }
+  });
+
+  it('glance-p2p image import: --torrent FILE --file, exit 6 with the reason when no one seeds, exit 4 for a member (no image left)', async () => {
+    const files = { 'root.img': randomBytes(MiB + 1), 'docs/NOTES': Buffer.from('notes') };
+    const { pub, stop } = await seeded('appliance', files);
+    const torrentFile = join(pub.root, 'appliance.torrent');
+    writeFileSync(torrentFile, pub.torrent);
+    const cli = (args: string[], token = ADMIN_TOKEN) => runCli(['image', 'import', ...args, '--registry', s.teller.url, '--token', token, '--json']);
+    try {
+      const ok = await cli(['--torrent', torrentFile, '--file', 'root.img', '--name', 'appliance-root']);
+      expect(ok.code, ok.stderr).toBe(0);
+      const done = JSON.parse(ok.stdout.trim().split('\n').at(-1)!);
+      expect(done).toMatchObject({ phase: 'done', status: 'active', name: 'appliance-root', size: files['root.img'].length, os_hash_value: sha(files['root.img']), p2p_source_infohash: pub.infohash });
+      const lonely = await cli(['--magnet', magnetUri('f'.repeat(40), 'lonely', [tracker.announce])]);
+      expect(lonely.code).toBe(6);
+      expect(lonely.stderr).toMatch(/No peers found for infohash f{40}/);
+      const member = await cli(['--magnet', pub.magnet([tracker.announce]), '--name', 'not-allowed'], alice);
+      expect(member.code).toBe(4);
+      expect(member.stderr).toMatch(/admin/);
+      const left = await s.teller.call('GET', '/v2/images?name=not-allowed', { token: ADMIN_TOKEN });
+      expect(left.body.images).toEqual([]);
+    } finally {
       await stop();
     }
   });

@@ -80,3 +80,21 @@ export async function makePublicTorrent(name: string, files: Record<string, Buff
 export function magnetUri(infohash: string, name: string, trackers: string[]): string {
   return `magnet:?xt=urn:btih:${infohash}&dn=${encodeURIComponent(name)}${trackers.map((t) => `&tr=${encodeURIComponent(t)}`).join('')}`;
 }
+
+/** A lone mainline DHT node on this machine (a webtorrent client with no torrents): the bootstrap node of a test DHT. */
+export interface DhtNode {
+  address: string;
+  stop(): Promise<void>;
+}
+
+// Imported by name at run time: webtorrent ships no types for tests (src/types declares them for src only).
+const WEBTORRENT = 'webtorrent';
+
+/** Start a DHT node that knows no other node; peers that bootstrap from it find each other. */
+export async function startDhtNode(): Promise<DhtNode> {
+  type Client = { dht: { address(): { port: number }; listening: boolean; once(e: 'listening', cb: () => void): void }; destroy(cb: () => void): void };
+  const WebTorrent = ((await import(WEBTORRENT)) as { default: new (opts: Record<string, unknown>) => Client }).default;
+  const client = new WebTorrent({ dht: { bootstrap: [] }, lsd: false, utPex: false, natUpnp: false, natPmp: false, utp: false, tracker: false });
+  if (!client.dht.listening) await new Promise<void>((resolve) => client.dht.once('listening', resolve));
+  return { address: `127.0.0.1:${client.dht.address().port}`, stop: () => new Promise((resolve) => client.destroy(() => resolve())) };
+}

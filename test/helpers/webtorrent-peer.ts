@@ -39,8 +39,8 @@ export interface WebtorrentPeerOptions {
   secure?: 0 | 1 | 2;
   /** uTP beside TCP (off by default: TCP only is what the other test peers speak). */
   utp?: boolean;
-  /** Cap on bytes/s sent to peers (a slow seeder); none by default. */
-  uploadLimit?: number;
+  /** Mainline DHT with these bootstrap nodes (`host:port`); off by default. */
+  dhtBootstrap?: string[];
 }
 
 /** A webtorrent client with one torrent, DHT, LSD, PEX, UPnP and NAT-PMP off. */
@@ -70,7 +70,7 @@ export async function startWebtorrentPeer(options: WebtorrentPeerOptions): Promi
   const path = options.path ?? temp!.path;
   mkdirSync(path, { recursive: true });
   const client = new WebTorrent({
-    dht: false,
+    dht: options.dhtBootstrap ? { bootstrap: options.dhtBootstrap } : false,
     lsd: false,
     utPex: false,
     natUpnp: false,
@@ -79,7 +79,6 @@ export async function startWebtorrentPeer(options: WebtorrentPeerOptions): Promi
     utp: options.utp ?? false,
     secure: options.secure ?? 0,
     torrentPort: options.port ?? 0,
-    ...(options.uploadLimit ? { uploadLimit: options.uploadLimit } : {}),
   });
   const warnings: string[] = [];
   client.on('error', (err) => warnings.push(`client error: ${err.message}`));

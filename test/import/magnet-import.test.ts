@@ -10,11 +10,13 @@ import { startTestAgent } from '../helpers/agent.js';
 import { startAria2 } from '../helpers/aria2.js';
 import { runCli } from '../helpers/cli.js';
 import { freePort } from '../helpers/free-port.js';
+import { startHttpFileServer } from '../helpers/http-file-server.js';
 import { download } from '../helpers/images.js';
 import { startMetadataLiar } from '../helpers/metadata-liar.js';
-import { magnetUri, makePublicTorrent, startPublicTracker, type PublicTorrent, type PublicTracker } from '../helpers/public-swarm.js';
+import { magnetUri, makePublicTorrent, startDhtNode, startPublicTracker, type PublicTorrent, type PublicTracker } from '../helpers/public-swarm.js';
 import { ADMIN_TOKEN } from '../helpers/registry.js';
 import { startFullStack, type FullStack } from '../helpers/stack.js';
+import { startTestTeller } from '../helpers/teller.js';
 import { startWebtorrentPeer, type WebtorrentPeer } from '../helpers/webtorrent-peer.js';
 
 const MiB = 1024 * 1024;
@@ -68,9 +70,9 @@ describe('magnet import: an external public swarm into the store, then our priva
     return got;
   };
   /** A public torrent and a webtorrent seeder for it, findable through the public tracker. */
-  const seeded = async (name: string, files: Record<string, Buffer>, uploadLimit?: number): Promise<{ pub: PublicTorrent; seeder: WebtorrentPeer; stop(): Promise<void> }> => {
+  const seeded = async (name: string, files: Record<string, Buffer>): Promise<{ pub: PublicTorrent; seeder: WebtorrentPeer; stop(): Promise<void> }> => {
     const pub = await makePublicTorrent(name, files, [tracker.announce]);
-    const seeder = await startWebtorrentPeer({ torrent: pub.torrent, path: pub.root, ...(uploadLimit ? { uploadLimit } : {}) });
+    const seeder = await startWebtorrentPeer({ torrent: pub.torrent, path: pub.root });
     await seeder.done();
     await until('the seeder to announce', () => tracker.seeders(pub.infohash) > 0);
     return { pub, seeder, stop: async () => (await seeder.stop(), pub.remove()) };
@@ -161,6 +163,56 @@ describe('magnet import: an external public swarm into the store, then our priva
     } finally {
       web.close();
       await stop();
+    }
+  });
+
+  it('xs= and ws=: metadata from an exact-source URL (checked against the infohash), data from an HTTP web seed, no peer at all', async () => {
+    const data = randomBytes(2 * MiB + 99);
+    const pub = await makePublicTorrent('ws-only.raw', { 'ws-only.raw': data }, [tracker.announce]);
+    const other = await makePublicTorrent('other.raw', { 'other.raw': randomBytes(1000) }, [tracker.announce]);
+    writeFileSync(join(pub.root, 'ws-only.torrent'), pub.torrent);
+    writeFileSync(join(pub.root, 'other.torrent'), other.torrent);
+    const web = await startHttpFileServer({ root: pub.root });
+    try {
+      const good = await create();
+      const lying = await create();
+      const magnet = (infohash: string, xs: string) => `magnet:?xt=urn:btih:${infohash}&dn=ws-only.raw&xs=${encodeURIComponent(`${web.url}${xs}`)}&ws=${encodeURIComponent(`${web.url}ws-only.raw`)}`;
+      expect((await start(good, { uri: magnet(pub.infohash, 'ws-only.torrent') })).status).toBe(202);
+      // an exact source that serves another torrent than the magnet names
+      expect((await start(lying, { uri: magnet('a1'.repeat(20), 'other.torrent') })).status).toBe(202);
+      const [got, refused] = await Promise.all([settled(good), settled(lying)]);
+      expect(got).toMatchObject({ status: 'active', os_hash_value: sha(data), p2p_source_infohash: pub.infohash });
+      expect(web.requests.some((r) => r.url === '/ws-only.raw' && r.range)).toBe(true);
+      expect(refused.status).toBe('killed');
+      expect(refused.p2p_status_reason).toMatch(/incorrect info hash from xs/);
+    } finally {
+      await web.stop();
+      pub.remove();
+      other.remove();
+    }
+  });
+
+  it('with DHT configured, a magnet with no tracker is found through the DHT (off by default: such a magnet is a 400)', async () => {
+    const node = await startDhtNode();
+    const data = randomBytes(MiB + 3);
+    const pub = await makePublicTorrent('dht-only.img', { 'dht-only.img': data }, []);
+    const seeder = await startWebtorrentPeer({ torrent: pub.torrent, path: pub.root, dhtBootstrap: [node.address] });
+    const withDht = await startTestTeller({ import_swarm: { dht: true, dht_bootstrap: [node.address], metadata_timeout_ms: 20_000 } });
+    try {
+      await seeder.done();
+      await new Promise<void>((resolve) => (seeder.torrent as unknown as { once(e: string, cb: () => void): void }).once('dhtAnnounce', resolve));
+      const trackerless = `magnet:?xt=urn:btih:${pub.infohash}&dn=dht-only.img`;
+      expect((await start(await create(), { uri: trackerless })).status).toBe(400);
+      const id = (await withDht.call('POST', '/v2/images', { token: ADMIN_TOKEN, body: {} })).body.id as string;
+      expect((await withDht.call('POST', `/v2/images/${id}/import`, { token: ADMIN_TOKEN, body: { method: { name: 'magnet', uri: trackerless } } })).status).toBe(202);
+      let got: any;
+      await until('the DHT import to settle', async () => ['active', 'killed'].includes((got = (await withDht.call('GET', `/v2/images/${id}`, { token: ADMIN_TOKEN })).body).status));
+      expect(got).toMatchObject({ status: 'active', os_hash_value: sha(data), p2p_source_infohash: pub.infohash });
+    } finally {
+      await withDht.close();
+      await seeder.stop();
+      await node.stop();
+      pub.remove();
     }
   });
 

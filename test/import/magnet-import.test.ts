@@ -257,6 +257,9 @@ describe('magnet import: an external public swarm into the store, then our priva
     }
     expect((await start(id, { uri: `magnet:?xt=urn:btih:${'a'.repeat(40)}&tr=http%3A%2F%2Fx`, torrent: 'AAAA' })).status).toBe(400);
     expect((await start(id, { torrent: 'not a torrent!' })).status).toBe(400);
+    const unknown = await start(id, { uri: magnetUri('b'.repeat(40), 'x', [tracker.announce]), fiel: 'typo' });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.message).toMatch(/fiel/);
     const mine = await create({}, alice);
     const refused = await start(mine, { uri: magnetUri('b'.repeat(40), 'x', [tracker.announce]) }, alice);
     expect(refused.status).toBe(403);

@@ -50,7 +50,11 @@ export class ImportSwarm {
       wt.on('error', (err: Error) => this.log.error({ err }, 'import swarm client error'));
       if (!wt.listening) await new Promise<void>((ok, fail) => wt.once('listening', () => ok()).once('error', fail));
       return wt;
-    })();
+    })().catch((err: unknown) => {
+      // a port in use now may be free next time
+      this.started = undefined;
+      throw err;
+    });
     return this.started;
   }
 
@@ -73,7 +77,9 @@ export class ImportSwarm {
       destroyStoreOnDestroy: true,
       path: this.tempDir,
     } as Parameters<WebTorrent['add']>[1]) as ImportTorrent;
-    const joined = new JoinedTorrent(torrent, infohash, file, this.log, () => this.joined.delete(infohash));
+    const joined: JoinedTorrent = new JoinedTorrent(torrent, infohash, file, this.log, () => {
+      if (this.joined.get(infohash) === joined) this.joined.delete(infohash);
+    });
     this.joined.set(infohash, joined);
     return joined;
   }

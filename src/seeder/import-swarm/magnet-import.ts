@@ -1,42 +1,20 @@
 import { posix } from 'node:path';
-import { ConflictError, ForbiddenError, InvalidInputError, TooLargeError } from '../../core/errors.js';
+import { validateConfig } from '../../core/config.js';
+import { ConflictError, ForbiddenError, TooLargeError } from '../../core/errors.js';
 import type { ImportContext, ImportMethod } from '../ingest/ingest-routes.js';
 import type { IngestSource } from '../ingest/ingest-runner.js';
-import { checkImportUrl } from '../ingest/web-download.js';
 import { formatsFor } from './image-formats.js';
 import type { ImportSwarm } from './import-swarm.js';
-import { composeMagnet, originMagnet, parseMagnet, type MagnetLink } from './magnet-link.js';
+import { MagnetParamsSchema, torrentInput, type TorrentInput } from './magnet-params.js';
+import { composeMagnet, originMagnet } from './magnet-link.js';
 import { checkDiskRoom, streamSelection } from './swarm-stream.js';
-import { fetchTorrentFile, torrentFromBase64, type TorrentFile } from './torrent-file.js';
+import { fetchTorrentFile } from './torrent-file.js';
 import { pickFile, torrentLayout, type LayoutFile } from './torrent-layout.js';
-
-/** Where the torrent comes from: a magnet, a .torrent in the request, or a .torrent at a URL. */
-type TorrentInput = { kind: 'magnet'; link: MagnetLink } | { kind: 'torrent'; file: TorrentFile } | { kind: 'torrent_url'; url: URL };
 
 /** Limits an import runs under. */
 export interface SwarmImportLimits {
   maxBytes: number;
   stallMs: number;
-}
-
-/** Check the parameters before the import is accepted: exactly one source, well formed, a way to find peers. */
-function torrentInput(params: Record<string, unknown>, swarm: ImportSwarm, limits: SwarmImportLimits): TorrentInput {
-  const given = ['uri', 'torrent', 'torrent_url'].filter((k) => params[k] !== undefined);
-  if (given.length !== 1) throw new InvalidInputError('The magnet method takes exactly one of "uri" (a magnet link), "torrent" (a .torrent in base64) or "torrent_url"');
-  if (params.uri !== undefined) {
-    const link = parseMagnet(params.uri);
-    const { dht, exact_sources } = swarm.config;
-    if (link.trackers.length === 0 && link.peers.length === 0 && !dht && !(exact_sources && link.exactSources.length > 0)) {
-      throw new InvalidInputError('The magnet names no tracker (tr=), peer (x.pe=) or exact source (xs=), and DHT is off on this Teller: its metadata cannot be found');
-    }
-    return { kind: 'magnet', link };
-  }
-  if (params.torrent !== undefined) {
-    const file = torrentFromBase64(params.torrent);
-    if (file.length > limits.maxBytes) throw new TooLargeError(`The torrent holds ${file.length} bytes; the limit is ${limits.maxBytes}`);
-    return { kind: 'torrent', file };
-  }
-  return { kind: 'torrent_url', url: checkImportUrl(params.torrent_url) };
 }
 
 /** What goes into the image: one file as it is, or every file as a tar when there are several and none was picked. */
@@ -101,9 +79,8 @@ async function openSwarmImport(swarm: ImportSwarm, input: TorrentInput, wanted: 
 export function magnetMethod(swarm: ImportSwarm, limits: SwarmImportLimits): ImportMethod {
   return (params, context) => {
     if (!context.admin) throw new ForbiddenError('Only admins may import images from magnets and torrents');
-    const input = torrentInput(params, swarm, limits);
-    const wanted = params.file;
-    if (wanted !== undefined && (typeof wanted !== 'string' || wanted.length === 0)) throw new InvalidInputError('"file" must be a path inside the torrent');
-    return (signal) => openSwarmImport(swarm, input, wanted, context, limits, signal);
+    const checked = validateConfig(MagnetParamsSchema, params, 'magnet import parameters');
+    const input = torrentInput(checked, swarm.config, limits.maxBytes);
+    return (signal) => openSwarmImport(swarm, input, checked.file, context, limits, signal);
   };
 }

@@ -39,8 +39,3 @@ export function tarOfFiles(files: LayoutFile[], open: (file: LayoutFile) => Read
   out.once('close', () => current?.destroy());
   return out;
 }
-
-/** Exact size of the tar tarOfFiles writes is not computed (long names add PAX headers); this is the payload it carries. */
-export function payloadBytes(files: LayoutFile[]): number {
-  return files.reduce((sum, f) => sum + f.length, 0);
-}

@@ -1,10 +1,11 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { uploadImage } from '../helpers/images.js';
-import { ADMIN_TOKEN } from '../helpers/registry.js';
+import { ADMIN_TOKEN, startTestRegistry } from '../helpers/registry.js';
 import { startFullStack, type FullStack } from '../helpers/stack.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -97,5 +98,34 @@ describe('two installations on one machine: copy A → B over A\'s swarm, list b
     const elsewhere = await runCli(['fetch', uriA(publicId), '--config', agentConfig, '--data-dir', join(dir.path, 'host-2'), '--json', '--no-p2p']);
     expect(elsewhere.code, elsewhere.stderr).toBe(0);
     expect((await runCli(['fetch', uriA(privateId), '--config', agentConfig, '--data-dir', join(dir.path, 'host-2')])).code).toBe(3);
+  });
+
+  it('a registry behind TLS with its own CA: ca_file or insecure in the entry works, none is an ERROR row beside the others', async () => {
+    const cert = join(dir.path, 'cert.pem');
+    const key = join(dir.path, 'key.pem');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    const secure = await startTestRegistry({ tls: { cert_file: cert, key_file: key } });
+    try {
+      expect(secure.url).toMatch(/^https:/);
+      const write = (name: string, tls: string) => {
+        const file = join(dir.path, `${name}.yaml`);
+        writeFileSync(file, `registries:\n  - { name: a, url: ${a.teller.url} }\n  - { name: tls, url: ${secure.url}, token: ${ADMIN_TOKEN}${tls} }\n`);
+        return file;
+      };
+      const trusted = write('tls-ca', `, tls: { ca_file: ${cert} }`);
+      const created = await runCli(['image', 'create', '--name', 'behind-tls', '--registry', 'tls', '--config', trusted, '--json']);
+      expect(created.code, created.stderr).toBe(0);
+      const listed = await runCli(['image', 'list', '--all', '--config', trusted]);
+      expect(listed.code, listed.stderr).toBe(0);
+      expect(listed.stdout).toMatch(/^tls\s+\S+\s+behind-tls/m);
+      expect((await runCli(['image', 'list', '--registry', 'tls', '--config', write('tls-insecure', ', tls: { insecure: true }')])).stdout).toMatch(/behind-tls/);
+      const untrusted = await runCli(['image', 'list', '--all', '--config', write('tls-none', '')]);
+      expect(untrusted.code).toBe(1);
+      expect(untrusted.stdout).toMatch(/^tls\s+ERROR\s+.*(CERT|certificate)/im);
+      expect(untrusted.stdout).toMatch(/^a\s+\S+\s+alpine-3.20/m);
+      expect((await runCli(['image', 'list', '--registry', 'tls', '--config', write('tls-none', '')])).code).toBe(6);
+    } finally {
+      await secure.close();
+    }
   });
 });

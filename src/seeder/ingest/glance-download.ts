@@ -52,15 +52,16 @@ export async function openGlanceDownload(uri: string, registries: RegistryDirect
     });
     if (viaSwarm) return { ...viaSwarm, ...copied };
   }
+  const dispatcher = dispatcherFor(entry.tls);
   let opened: IngestSource;
   try {
-    opened = await openHttpSource(new URL(`${registryUrl}/v2/images/${imageId}/file`), signal, headers);
+    opened = await openHttpSource(new URL(`${registryUrl}/v2/images/${imageId}/file`), signal, headers, dispatcher);
   } catch (err) {
     if (!(err instanceof GlanceError && err.details?.status === 404)) throw err;
     // a bare registry: ask it where its Teller is
     const endpoints = await client.json<{ seeder: string | null }>('GET', '/p2p/v1/endpoints');
     if (!endpoints.seeder) throw new BadGatewayError(`Registry ${registryUrl} names no seeder to download image ${imageId} from`);
-    opened = await openHttpSource(new URL(`${endpoints.seeder.replace(/\/+$/, '')}/v2/images/${imageId}/file`), signal, headers);
+    opened = await openHttpSource(new URL(`${endpoints.seeder.replace(/\/+$/, '')}/v2/images/${imageId}/file`), signal, headers, dispatcher);
   }
   return { ...opened, ...copied, via: 'http' };
 }

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { fetch } from 'undici';
+import { fetch, type Dispatcher } from 'undici';
 import { BadGatewayError, InvalidInputError, UnavailableError } from '../../core/errors.js';
 import type { IngestSource } from './ingest-runner.js';
 
@@ -16,11 +16,11 @@ export function checkImportUrl(uri: unknown): URL {
   return url;
 }
 
-/** Open an HTTP(S) download (redirects followed); a non-200 answer or no answer fails the import with the reason. */
-export async function openHttpSource(url: URL, signal: AbortSignal, headers: Record<string, string> = {}): Promise<IngestSource> {
+/** Open an HTTP(S) download (redirects followed; `dispatcher` for a registry's TLS settings); a non-200 answer or no answer fails the import with the reason. */
+export async function openHttpSource(url: URL, signal: AbortSignal, headers: Record<string, string> = {}, dispatcher?: Dispatcher): Promise<IngestSource> {
   let res;
   try {
-    res = await fetch(url, { signal, redirect: 'follow', headers });
+    res = await fetch(url, { signal, redirect: 'follow', headers, ...(dispatcher ? { dispatcher } : {}) });
   } catch (err) {
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
     throw new UnavailableError(`Could not reach ${url.origin}: ${cause?.code ?? cause?.message ?? (err as Error).message}`);

@@ -27,9 +27,10 @@ class ImportView {
     if (this.mode !== 'bar' || !p) return;
     const total = p.total ?? Math.max(p.bytes, 1);
     this.bar ??= new cliProgress.SingleBar({ format: '{bar} {percentage}% | {done} MB | {rate} MB/s | {peers}', hideCursor: true, stream: process.stderr }, cliProgress.Presets.shades_classic);
-    if (!this.bar.isActive) this.bar.start(total, 0);
+    const payload = { done: (p.bytes / MB).toFixed(1), rate: (p.rate / MB).toFixed(1), peers: p.peers === undefined ? '' : `${p.peers} peers` };
+    if (!this.bar.isActive) this.bar.start(total, p.bytes, payload);
     this.bar.setTotal(total);
-    this.bar.update(p.bytes, { done: (p.bytes / MB).toFixed(1), rate: (p.rate / MB).toFixed(1), peers: p.peers === undefined ? '' : `${p.peers} peers` });
+    this.bar.update(p.bytes, payload);
   }
 
   stop(): void {

@@ -1,12 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { InvalidInputError } from '../../core/errors.js';
-import { JsonClient } from '../../core/http-client.js';
+import { JsonClient, dispatcherFor } from '../../core/http-client.js';
 import { copiedProperties } from '../../core/image-copy.js';
 import { parseImageUri } from '../../core/image-uri.js';
 import { CONTAINER_FORMATS, DISK_FORMATS, VISIBILITIES } from '../../core/image.js';
 import type { RegistryClient } from '../../core/registry-client.js';
-import { addClientOptions, registryDirectory, singleClient, type ClientFlags } from '../client-options.js';
+import type { RegistryEntry } from '../../core/registry-directory.js';
+import { addClientOptions, registryDirectory, selectedRegistries, type ClientFlags } from '../client-options.js';
 import { watchImport } from '../import-watch.js';
 import { formatRecord, out } from '../output.js';
 
@@ -66,9 +67,9 @@ async function imageBody(flags: ImportFlags): Promise<Record<string, unknown>> {
 }
 
 /** The Teller that takes imports for this registry: the one its endpoints name, else the registry URL (a front door). */
-async function tellerOf(client: RegistryClient): Promise<JsonClient> {
+async function tellerOf(client: RegistryClient, entry: RegistryEntry): Promise<JsonClient> {
   const endpoints = await client.json<{ seeder: string | null }>('GET', '/p2p/v1/endpoints').catch(() => ({ seeder: null }));
-  return new JsonClient(endpoints.seeder ?? client.baseUrl, client.token);
+  return new JsonClient(endpoints.seeder ?? client.baseUrl, client.token, dispatcherFor(entry.tls));
 }
 
 /** `glance-p2p image import`: create an image and fill it from a magnet, a .torrent, a URL or another registry. */
@@ -106,10 +107,12 @@ export function imageImportCommand(image: Command): void {
     .option('--no-wait', 'return once the import started (the image shows the progress)')
     .action(async (flags: ImportFlags) => {
       const method = methodFor(flags);
-      const client = singleClient(flags);
+      const directory = registryDirectory(flags);
+      const [entry] = selectedRegistries(flags, directory);
+      const client = directory.client(entry!, flags.token);
       const created = await client.create(await imageBody(flags));
       try {
-        await (await tellerOf(client)).json('POST', `/v2/images/${created.id}/import`, { body: { method, ...(flags.store ? { stores: [flags.store] } : {}) } });
+        await (await tellerOf(client, entry!)).json('POST', `/v2/images/${created.id}/import`, { body: { method, ...(flags.store ? { stores: [flags.store] } : {}) } });
       } catch (err) {
         // the import was refused up front: do not leave an empty image behind
         await client.delete(created.id).catch(() => undefined);

@@ -1,6 +1,7 @@
 import WebTorrent, { type Torrent } from 'webtorrent';
 import type { Logger } from '../core/logger.js';
 import { PeerGuard } from './peer-guard.js';
+import { coalesceRequestUpdates } from './request-scheduler.js';
 import type { ChunkStoreConstructor } from './piece-store.js';
 import { TransferStats } from './transfer-stats.js';
 
@@ -88,6 +89,7 @@ export class SwarmClient {
         strategy: 'rarest',
         destroyStoreOnDestroy: false,
       });
+      coalesceRequestUpdates(torrent);
       const stats = new TransferStats(torrent, options.onUpload);
       const guard = new PeerGuard(torrent, (peer, reason) => {
         this.opts.log.warn({ infohash: torrent.infoHash, peer, reason }, 'banned a peer');

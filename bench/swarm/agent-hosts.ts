@@ -15,6 +15,8 @@ export interface AgentRunOptions {
   agent?: Record<string, unknown>;
   /** Give up on a fetch after this long. */
   timeoutS: number;
+  /** Extra node flags for the daemons (`--cpu-prof` to profile them). */
+  nodeArgs?: string[];
 }
 
 /** One host's daemon with its API URL. */
@@ -40,7 +42,7 @@ export async function runAgents(testbed: Testbed, origin: Origin, dir: string, o
       const agent = { fallback_after_s: 3600, slow_rate: 0, ...opts.agent };
       writeFileSync(config, JSON.stringify({ registries: [{ name: 'bench', url: origin.url, token: origin.token }], agent }));
       const port = testbed.ownPorts ? ['--port', '7000', '--bt-port', '6881'] : ['--port', '0', '--bt-port', '0'];
-      const proc = start(testbed.wrap(i, [process.execPath, BIN, 'agent', '--host', '127.0.0.1', ...port, '--data-dir', home, '--config', config, '--log-level', 'warn']), join(home, 'agent.log'));
+      const proc = start(testbed.wrap(i, [process.execPath, ...(opts.nodeArgs ?? []), BIN, 'agent', '--host', '127.0.0.1', ...port, '--data-dir', home, '--config', config, '--log-level', 'warn']), join(home, 'agent.log'));
       daemons[i] = { proc, api: '' };
       const m = await proc.waitFor(/listening on (http:\/\/\S+)[\s\S]*peers on:\s+TCP \d+/, 120_000);
       daemons[i] = { proc, api: m[1]! };

@@ -19,6 +19,8 @@ export interface BenchOptions {
   seeder?: Record<string, unknown>;
   /** The `agent:` section of every host's config. */
   agent?: Record<string, unknown>;
+  /** Extra node flags for the agent daemons (profiling). */
+  agentNodeArgs?: string[];
 }
 
 /** Write `size` random bytes to `path`; their SHA-256. */
@@ -99,7 +101,7 @@ export class SwarmBench {
     try {
       let hosts: HostResult[];
       if (mode === 'aria2c') hosts = await runAria2(this.testbed, this.torrent, dir, n, timeoutS);
-      else hosts = await runAgents(this.testbed, this.origin, dir, { hosts: n, imageUri: this.imageUri, noP2p: mode === 'http', timeoutS, ...(this.opts.agent ? { agent: this.opts.agent } : {}) });
+      else hosts = await runAgents(this.testbed, this.origin, dir, { hosts: n, imageUri: this.imageUri, noP2p: mode === 'http', timeoutS, ...(this.opts.agent ? { agent: this.opts.agent } : {}), ...(this.opts.agentNodeArgs ? { nodeArgs: this.opts.agentNodeArgs } : {}) });
       const e1 = await this.origin.egress();
       const originCpuS = procUsage(this.origin.process.pid).cpuS - c0;
       const sums = await Promise.all(hosts.map((h) => (h.file ? sha256File(h.file) : Promise.resolve(''))));

@@ -6,7 +6,7 @@
  *
  *   --hosts 4,8,16,32   --size 128 (MiB)   --rate 100 (Mbit/s each way)   --delay-ms 1
  *   --modes swarm,http,aria2c   --runs 1   --png FILE   --name swarm (results file)
- *   --max-conns N (agents)   --seed-conns N (Teller)
+ *   --max-conns N (agents)   --seed-conns N (Teller)   --agent-node-args='--cpu-prof --cpu-prof-dir=D' (profiling)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,6 +31,7 @@ const { values } = parseArgs({
     name: { type: 'string', default: 'swarm' },
     'max-conns': { type: 'string' },
     'seed-conns': { type: 'string' },
+    'agent-node-args': { type: 'string' },
   },
 });
 
@@ -47,7 +48,8 @@ const dir = mkdtempSync(join(tmpdir(), 'glance-p2p-swarm-bench-'));
 const rows: Array<RowResult & { run: number }> = [];
 try {
   process.stdout.write(`testbed: ${testbed.description}; image ${values.size} MiB; modes ${modes.join(', ')}; ${runs} run(s)\n`);
-  const bench = await SwarmBench.open(testbed, dir, { sizeBytes, ...(seeder ? { seeder } : {}), ...(agent ? { agent } : {}) });
+  const agentNodeArgs = values['agent-node-args']?.split(' ').filter(Boolean);
+  const bench = await SwarmBench.open(testbed, dir, { sizeBytes, ...(seeder ? { seeder } : {}), ...(agent ? { agent } : {}), ...(agentNodeArgs ? { agentNodeArgs } : {}) });
   try {
     for (let run = 1; run <= runs; run++) {
       for (const n of hostCounts) {

@@ -1,0 +1,69 @@
+/**
+ * tsx bench/swarm/simulate.ts — "Beyond one machine": the swarm at 32, 1,000 and
+ * 10,000 hosts, from the measured run. The piece-slot model (piece-sim.ts) is
+ * calibrated on the largest N of bench/results/swarm.json: one simulated slot is
+ * given the length that makes the model's p100 match the measured p100, which folds
+ * the agents' real per-host rate (CPU, protocol overhead) into the slot. Tracker and
+ * registry load come from bench/results/tracker.json and registry.json figures.
+ *
+ *   --from bench/results/swarm.json   --tellers 1,4   --hosts 32,1000,10000
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { printTable } from '../lib/table.js';
+import { mulberry32, simulateSwarm } from './piece-sim.js';
+import { finishQuantile, type RowResult } from './results.js';
+
+const { values } = parseArgs({
+  options: {
+    from: { type: 'string', default: 'bench/results/swarm.json' },
+    tellers: { type: 'string', default: '1,4' },
+    hosts: { type: 'string', default: '32,1000,10000' },
+  },
+});
+
+const PIECE = 4 * 1024 * 1024;
+const ANNOUNCE_INTERVAL_S = 30;
+// bench:tracker (bench/results/tracker.json): announces/s one tracker process answers
+const TRACKER_NEW_CONN = 3_850; // HTTP, a new connection per announce (what webtorrent and aria2 do)
+const TRACKER_UDP = 26_000;
+// bench:registry: GET of one image by id, one connection, one core
+const REGISTRY_GET = 6_000;
+const CONNS = 55; // an agent's max_conns (and the tracker's numwant of 50 is about the same)
+
+const measured = JSON.parse(readFileSync(values.from, 'utf8')) as { rows: Array<RowResult & { run: number }> };
+const rows = measured.rows.filter((r) => r.modes.some((m) => m.mode === 'swarm'));
+const cal = rows.reduce((a, b) => (b.n > a.n ? b : a));
+const swarm = cal.modes.find((m) => m.mode === 'swarm')!;
+const pieces = Math.ceil(cal.sizeBytes / PIECE);
+const simAt = (hosts: number, tellers: number) => simulateSwarm({ hosts, pieces, seeds: tellers, seedRate: 1, degree: CONNS, random: mulberry32(hosts * 31 + tellers) });
+const calSim = simAt(cal.n, 1);
+const slotS = finishQuantile(swarm, 1) / calSim.finishSlots[cal.n - 1]!;
+const idealSlotS = PIECE / cal.rateBytes;
+process.stdout.write(
+  `calibration: N = ${cal.n}, ${cal.sizeBytes / 2 ** 20} MiB (${pieces} pieces), measured p100 ${finishQuantile(swarm, 1).toFixed(1)} s = ${calSim.finishSlots[cal.n - 1]} slots of ${slotS.toFixed(2)} s ` +
+    `(a piece every ${slotS.toFixed(2)} s per host, ${(PIECE / slotS / 1e6).toFixed(1)} MB/s; the link alone would allow ${idealSlotS.toFixed(2)} s)\n`,
+);
+
+const table: Array<Record<string, string | number>> = [];
+for (const n of values.hosts.split(',').map(Number)) {
+  for (const tellers of values.tellers.split(',').map(Number)) {
+    const sim = simAt(n, tellers);
+    const q = (x: number) => sim.finishSlots[Math.min(n - 1, Math.ceil(x * n) - 1)]! * slotS;
+    const link = cal.rateBytes;
+    table.push({
+      hosts: n,
+      Tellers: tellers,
+      'swarm p50 s': Math.round(q(0.5)),
+      'swarm p100 s': Math.round(q(1)),
+      'p100 s at link rate': Math.round((q(1) / slotS) * idealSlotS),
+      'origin ÷ F': Number(((sim.seedPieces * PIECE) / cal.sizeBytes).toFixed(2)),
+      'HTTP p100 s': Math.round((n * cal.sizeBytes) / (tellers * link)),
+      'HTTP origin ÷ F': n,
+      'tracker start burst s': Number((n / TRACKER_NEW_CONN).toFixed(2)),
+      'tracker steady % (HTTP/UDP)': `${((100 * n) / ANNOUNCE_INTERVAL_S / TRACKER_NEW_CONN).toFixed(1)} / ${((100 * n) / ANNOUNCE_INTERVAL_S / TRACKER_UDP).toFixed(1)}`,
+      'registry s (2 GETs/host)': Number(((2 * n) / REGISTRY_GET).toFixed(2)),
+    });
+  }
+}
+printTable(`Simulated swarm from the measured per-host rate (${cal.sizeBytes / 2 ** 20} MiB image, hosts and Tellers at ${((cal.rateBytes * 8) / 1e6).toFixed(0)} Mbit/s, ${CONNS} connections per host)`, table);

@@ -2,7 +2,7 @@ import { resolve, join } from 'node:path';
 import type { Logger } from '../core/logger.js';
 import { RegistryDirectory } from '../core/registry-directory.js';
 import { FilePieceStore } from '../swarm/file-piece-store.js';
-import { SwarmClient } from '../swarm/swarm-client.js';
+import type { SwarmClient } from '../swarm/swarm-client.js';
 import type { AgentConfig } from './config.js';
 import { Fetcher } from './fetcher.js';
 import { LocalImageCache } from './local-cache.js';
@@ -27,19 +27,32 @@ export class Agent {
     this.fetcher = new Fetcher(config, this.registries, this.cache, () => this.swarm(), log);
   }
 
-  /** The swarm client, created on first use (a cache hit or an HTTP fetch needs none). */
-  swarm(): SwarmClient {
-    this.swarmClient ??= new SwarmClient({ port: this.config.bt_port, maxConns: this.config.max_conns, log: this.log });
-    return this.swarmClient;
+  private loading: Promise<SwarmClient> | undefined;
+
+  /**
+   * The swarm client, created (and webtorrent loaded: ~45 MB) on first use; a cache hit
+   * or an HTTP fetch needs none.
+   */
+  swarm(): Promise<SwarmClient> {
+    this.loading ??= import('../swarm/swarm-client.js').then(({ SwarmClient }) => {
+      this.swarmClient = new SwarmClient({ port: this.config.bt_port, maxConns: this.config.max_conns, log: this.log });
+      return this.swarmClient;
+    });
+    return this.loading;
+  }
+
+  /** Infohashes being seeded (none before the swarm client exists). */
+  seeding(): string[] {
+    return this.swarmClient?.infohashes() ?? [];
   }
 
   /** Seed every image held that came with a torrent (after a daemon restart). Files were verified when stored. */
   async seedHeld(): Promise<number> {
     let n = 0;
     for (const held of await this.cache.held()) {
-      if (!held.torrent || !held.infohash || this.swarm().infohashes().includes(held.infohash)) continue;
+      if (!held.torrent || !held.infohash || this.seeding().includes(held.infohash)) continue;
       try {
-        await this.swarm().add(Buffer.from(held.torrent, 'base64'), { store: FilePieceStore, storeOpts: { file: this.cache.path(held.sha256)! }, skipVerify: true, storeCacheSlots: 0 });
+        await (await this.swarm()).add(Buffer.from(held.torrent, 'base64'), { store: FilePieceStore, storeOpts: { file: this.cache.path(held.sha256)! }, skipVerify: true, storeCacheSlots: 0 });
         n++;
       } catch (err) {
         this.log.warn({ err, sha256: held.sha256 }, 'cannot seed a held image');

@@ -49,7 +49,7 @@ export class Fetcher {
     private readonly config: AgentConfig,
     private readonly registries: RegistryDirectory,
     readonly cache: LocalImageCache,
-    private readonly swarm: () => SwarmClient,
+    private readonly swarm: () => Promise<SwarmClient>,
     private readonly log: Logger,
   ) {}
 
@@ -81,7 +81,7 @@ export class Fetcher {
     if (useSwarm) {
       torrent = httpAnnounceOnly(await resolved.client.torrent(image.id));
       const swarmTorrent = await swarmDownload(
-        this.swarm(),
+        await this.swarm(),
         this.config,
         { imageId: image.id, torrent, partial, size: resolved.size, webSeedUrl: () => this.signedUrl(resolved, options.token), ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(options.signal ? { signal: options.signal } : {}) },
         this.log,
@@ -108,7 +108,7 @@ export class Fetcher {
     options.onProgress?.({ phase: 'verifying', image_id: image.id, bytes: resolved.size, total: resolved.size, rate: 0, peers: 0, swarm_bytes: counts.fromPeers, http_bytes: counts.fromWebSeeds, eta_s: 0 });
     const actual = await sha256File(partial);
     if (actual !== resolved.sha256) {
-      if (useSwarm) await this.swarm().remove(image.p2p_infohash!);
+      if (useSwarm) await (await this.swarm()).remove(image.p2p_infohash!);
       await rm(partial, { force: true });
       throw new IntegrityFailure(`Image ${image.id} downloaded with SHA-256 ${actual}, the registry says ${resolved.sha256}`, { expected: resolved.sha256, actual });
     }

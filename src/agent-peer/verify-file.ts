@@ -1,17 +1,17 @@
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { HashWorker } from '../core/hashing/hash-worker.js';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 
-/** SHA-256 of a file, hashed on a worker thread (the main thread keeps serving peers). */
+/**
+ * SHA-256 of a file, on the main thread but yielding between 1 MiB blocks, so the
+ * event loop keeps serving peers. (A hashing thread would cost a V8 isolate's worth
+ * of memory; the agent's budget is 200 MB whatever the image size.)
+ */
 export async function sha256File(path: string): Promise<string> {
-  const hasher = new HashWorker({ sha256: true });
-  try {
-    for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>) {
-      const wait = hasher.update(chunk);
-      if (wait) await wait;
-    }
-    return (await hasher.digest()).sha256!;
-  } catch (err) {
-    hasher.destroy();
-    throw err;
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    await yieldToLoop();
   }
+  return hash.digest('hex');
 }

@@ -6,8 +6,45 @@ export function wireKey(wire: Pick<Wire, 'peerId' | 'remoteAddress' | 'remotePor
   return wire.peerId || `${wire.remoteAddress}:${wire.remotePort}`;
 }
 
-/** Which wire sent which block of a piece, with a checksum of the block. */
+/** Which wire sent which block of one attempt at a piece, with a checksum of the block. */
 type BlockRecord = Map<number, { wire: Wire; crc: number }>;
+
+/** One attempt at a piece: webtorrent's Piece object for it, and the blocks it got. */
+interface Attempt {
+  piece: PieceInternals;
+  blocks: BlockRecord;
+  /** The block that completed the piece was recorded (later ones came too late). */
+  completed: boolean;
+}
+
+/** The parts of webtorrent's Piece (torrent-piece) that tell whether it kept a block. */
+interface PieceInternals {
+  _buffer: Array<Uint8Array | undefined> | null;
+  _flushed: boolean;
+}
+
+const BLOCK = 16 * 1024;
+
+/**
+ * Did webtorrent keep this block in this attempt? It keeps the first copy of each block
+ * of the current Piece and ignores late answers to requests of a failed attempt: only
+ * kept blocks count as evidence. The piece's buffers are views of the very block
+ * received; once complete the piece is flushed, and the block that completed it is the
+ * first to arrive after that.
+ */
+function kept(attempt: Attempt, offset: number, block: Uint8Array): boolean {
+  const buffers = attempt.piece._buffer;
+  if (buffers) {
+    const stored = buffers[offset / BLOCK];
+    return stored !== undefined && stored.buffer === block.buffer && stored.byteOffset === block.byteOffset;
+  }
+  if (!attempt.piece._flushed || attempt.completed) return false;
+  attempt.completed = true;
+  return true;
+}
+
+/** Evidence a peer that has sent verified pieces needs against it before it is banned. */
+const TRUSTED_STRIKES = 2;
 
 /** Failed pieces a peer may touch, with no piece of its verified, before it is banned on suspicion alone. */
 const SUSPICION_LIMIT = 4;
@@ -15,15 +52,18 @@ const SUSPICION_LIMIT = 4;
 /**
  * Bans peers that send data failing the piece hashes ("smart ban", as libtorrent
  * does). webtorrent only re-requests a failed piece, so this layer remembers who sent
- * each block and a CRC of it. A peer that sent a failed piece alone is banned at
- * once. When a piece that failed with several senders later verifies, each block of
- * the failed attempt is compared with the good one: whoever sent a different block is
- * banned, and honest peers that shared the piece are not. Banned peers are cut off and
- * kept out (by peer id and by address:port, so loopback peers are told apart).
+ * each block of each attempt and a CRC of it. A peer that sent a failed piece alone is
+ * guilty; when a piece that failed with several senders later verifies, each block of
+ * the failed attempt is compared with the good one, and whoever sent a different block
+ * is guilty, while honest peers that shared the piece are not. A guilty peer that never
+ * sent a verified piece is banned at once; one that did (a seeder that has served us
+ * well) only when it happens again. Banned peers are cut off and kept out (by peer id
+ * and by address:port, so loopback peers are told apart).
  */
 export class PeerGuard {
   readonly banned = new Set<string>();
-  private readonly attempts = new Map<number, BlockRecord>();
+  private readonly attempts = new Map<number, Attempt>();
+  private readonly strikes = new Map<string, number>();
   private readonly failed = new Map<number, BlockRecord[]>();
   private readonly suspicion = new Map<string, number>();
   private readonly trusted = new Set<string>();
@@ -55,9 +95,12 @@ export class PeerGuard {
       if (this.isBanned(wire)) wire.destroy();
     });
     wire.on('piece', (index: number, offset: number, block: Uint8Array) => {
-      let record = this.attempts.get(index);
-      if (!record) this.attempts.set(index, (record = new Map()));
-      record.set(offset, { wire, crc: crc32(block) });
+      // one record per webtorrent Piece object: a failed piece is replaced by a new one
+      const piece = (this.torrent as unknown as { pieces: Array<PieceInternals | null> }).pieces[index];
+      if (!piece) return; // already verified: a late duplicate
+      let attempt = this.attempts.get(index);
+      if (!attempt || attempt.piece !== piece) this.attempts.set(index, (attempt = { piece, blocks: new Map(), completed: false }));
+      if (kept(attempt, offset, block)) attempt.blocks.set(offset, { wire, crc: crc32(block) });
     });
   }
 
@@ -66,12 +109,12 @@ export class PeerGuard {
   }
 
   private pieceFailed(index: number): void {
-    const record = this.attempts.get(index);
+    const record = this.attempts.get(index)?.blocks;
     this.attempts.delete(index);
     if (!record) return;
     const senders = new Set([...record.values()].map((b) => b.wire).filter((w) => w.type !== 'webSeed'));
     if (senders.size === 1) {
-      this.ban([...senders][0]!, `sent piece ${index} alone and it failed verification`);
+      this.strike([...senders][0]!, `sent piece ${index} alone and it failed verification`);
       return;
     }
     (this.failed.get(index) ?? this.failed.set(index, []).get(index)!).push(record);
@@ -84,7 +127,7 @@ export class PeerGuard {
   }
 
   private pieceVerified(index: number): void {
-    const good = this.attempts.get(index);
+    const good = this.attempts.get(index)?.blocks;
     this.attempts.delete(index);
     for (const wire of new Set([...(good?.values() ?? [])].map((b) => b.wire))) this.trusted.add(wireKey(wire));
     const failures = this.failed.get(index);
@@ -93,9 +136,17 @@ export class PeerGuard {
     for (const failure of failures) {
       for (const [offset, block] of failure) {
         const right = good.get(offset);
-        if (right && right.crc !== block.crc && block.wire.type !== 'webSeed') this.ban(block.wire, `sent a bad block of piece ${index}`);
+        if (right && right.crc !== block.crc && block.wire.type !== 'webSeed') this.strike(block.wire, `sent a bad block of piece ${index}`);
       }
     }
+  }
+
+  /** A proven bad block: a peer with no verified piece is banned at once, a trusted one on repeat. */
+  private strike(wire: Wire, reason: string): void {
+    const key = wireKey(wire);
+    const count = (this.strikes.get(key) ?? 0) + 1;
+    this.strikes.set(key, count);
+    if (!this.trusted.has(key) || count >= TRUSTED_STRIKES) this.ban(wire, reason);
   }
 
   private ban(wire: Wire, reason: string): void {

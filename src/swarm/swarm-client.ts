@@ -1,5 +1,6 @@
-import WebTorrent, { type Torrent } from 'webtorrent';
+import WebTorrent, { type Torrent, type Wire } from 'webtorrent';
 import type { Logger } from '../core/logger.js';
+import { preferOwnPartialPieces } from './partial-pieces-first.js';
 import { PeerGuard } from './peer-guard.js';
 import { coalesceRequestUpdates } from './request-scheduler.js';
 import type { ChunkStoreConstructor } from './piece-store.js';
@@ -13,7 +14,28 @@ export interface SwarmClientOptions {
   maxConns?: number;
   /** Cap on bytes/s sent to peers, all torrents together (an origin's egress budget); none by default. */
   uploadLimit?: number;
+  /**
+   * Most block requests outstanding per peer (16 KiB each). webtorrent asks for a second's worth
+   * at the current speed, unbounded unless the peer announces `reqq`: on a fast link that keeps
+   * dozens of pieces half-assembled in memory. 64 blocks (1 MiB) still covers any link's
+   * bandwidth-delay product here.
+   */
+  maxRequestsPerPeer?: number;
   log: Logger;
+}
+
+/** Make webtorrent keep at most `cap` requests outstanding to this peer (it honours the peer's reqq). */
+function capRequests(wire: Wire, cap: number): void {
+  const ext = wire as Wire & { peerExtendedHandshake?: { reqq?: number } };
+  const apply = () => {
+    ext.peerExtendedHandshake ??= {};
+    const reqq = ext.peerExtendedHandshake.reqq;
+    ext.peerExtendedHandshake.reqq = typeof reqq === 'number' && reqq > 0 ? Math.min(reqq, cap) : cap;
+  };
+  apply();
+  wire.on('extended', (ext: string) => {
+    if (ext === 'handshake') apply();
+  });
 }
 
 /** One torrent in a swarm client, with our own accounting and peer bans. */
@@ -91,6 +113,9 @@ export class SwarmClient {
       });
       coalesceRequestUpdates(torrent);
       const stats = new TransferStats(torrent, options.onUpload);
+      const cap = this.opts.maxRequestsPerPeer ?? 64;
+      torrent.on('wire', (wire: Wire) => capRequests(wire, cap));
+      preferOwnPartialPieces(torrent);
       const guard = new PeerGuard(torrent, (peer, reason) => {
         this.opts.log.warn({ infohash: torrent.infoHash, peer, reason }, 'banned a peer');
         options.onBan?.(peer, reason);

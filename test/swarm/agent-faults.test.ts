@@ -39,9 +39,9 @@ describe('the agent under faults (real tracker, registry, Teller; real hostile a
     const result = await a.agent.fetcher.fetch(`${s.teller.url}/v2/images/${id}`);
     expect(sha(readFileSync(result.path))).toBe(sha(data));
     expect(hostile.garbageSent()).toBeGreaterThan(0);
-    const swarmTorrent = a.agent.swarm().wt.torrents.find((t) => t.infoHash === image.p2p_infohash)!;
+    const swarmTorrent = (await a.agent.swarm()).wt.torrents.find((t) => t.infoHash === image.p2p_infohash)!;
     expect(swarmTorrent.wires.some((w) => w.peerId === hostile.peerId)).toBe(false);
-    expect(a.agent.swarm().banned(image.p2p_infohash)).toContain(hostile.peerId);
+    expect((await a.agent.swarm()).banned(image.p2p_infohash)).toContain(hostile.peerId);
   });
 
   it('Teller\'s seeder killed mid-download: the web seed finishes the job', async () => {

@@ -68,7 +68,7 @@ export async function agentRoutes(app: Service, opts: { agent: Agent }): Promise
   });
 
   app.get('/v1/images', { schema: { summary: 'Images held (and seeded)' } }, async () => {
-    const seeding = new Set(agent.swarm().infohashes());
+    const seeding = new Set(agent.seeding());
     return { images: (await agent.cache.held()).map((h) => ({ sha256: h.sha256, size: h.size, image_uri: h.image_uri, seeding: h.infohash !== null && seeding.has(h.infohash) })) };
   });
 

@@ -15,14 +15,14 @@ export interface AgentDaemon {
 /** Build the daemon: the local API on 127.0.0.1 and the agent behind it, seeding what it holds. */
 export async function buildAgentDaemon(config: AgentConfig, logger: Logger): Promise<AgentDaemon> {
   const agent = new Agent(config, logger.child({ service: 'agent' }));
-  const app = createService({ name: 'agent', logger, health: async () => ({ held: (await agent.cache.held()).length, seeding: agent.swarm().infohashes().length }) });
+  const app = createService({ name: 'agent', logger, health: async () => ({ held: (await agent.cache.held()).length, seeding: agent.seeding().length }) });
   await app.register(agentRoutes, { agent });
   return {
     app,
     agent,
     async start() {
       const { url } = await listen(app, config.host, config.port);
-      await agent.swarm().ready();
+      await (await agent.swarm()).ready();
       await agent.seedHeld();
       return url;
     },

@@ -23,7 +23,7 @@ export function agentCommand(program: Command): void {
       const { buildAgentDaemon } = await import('../../agent-peer/daemon/server.js');
       const daemon = await buildAgentDaemon(config, log);
       const url = await daemon.start();
-      process.stdout.write(`glance-p2p agent listening on ${url}\n  cache:     ${daemon.agent.cache.dir}\n  peers on:  TCP ${await daemon.agent.swarm().ready()}\n  try:       curl -s -XPOST ${url}/v1/fetch -H 'content-type: application/json' -d '{"image_uri": "…"}'\n`);
+      process.stdout.write(`glance-p2p agent listening on ${url}\n  cache:     ${daemon.agent.cache.dir}\n  peers on:  TCP ${await (await daemon.agent.swarm()).ready()}\n  try:       curl -s -XPOST ${url}/v1/fetch -H 'content-type: application/json' -d '{"image_uri": "…"}'\n`);
       runUntilSignal(log, [() => daemon.close()]);
     });
 }

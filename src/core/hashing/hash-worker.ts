@@ -100,7 +100,7 @@ export class HashWorker {
   constructor(
     spec: HashSpec,
     private readonly onPiece?: (index: number, sha1: Buffer) => void,
-    private readonly maxInFlight = 64 * 1024 * 1024,
+    private readonly maxInFlight = 16 * 1024 * 1024,
   ) {
     this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: spec });
     this.worker.on('message', (msg: { type: string; bytes?: number; pieces: Array<[number, Uint8Array]>; result?: HashDigests; buf?: Uint8Array }) => {

@@ -6,16 +6,16 @@
  * timed from start to exit (GNU time: wall seconds and max RSS). MB = 10^6 bytes.
  * Targets: agent ≥ 0.8 × aria2c's rate; RSS under 200 MB whatever the image size.
  */
-import { execFile, spawn } from 'node:child_process';
-import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { freePort } from '../../test/helpers/free-port.js';
 import { quantile } from '../lib/load.js';
 import { printTable, writeResults } from '../lib/table.js';
+import { BIN, startUp } from '../lib/up.js';
 import { curl } from '../stores/curl.js';
 
 const run = promisify(execFile);
@@ -23,7 +23,6 @@ const MiB = 1024 * 1024;
 const SIZE = Number(process.env.BENCH_MIB ?? 256) * MiB;
 const BIG = Number(process.env.BENCH_BIG_MIB ?? 2048) * MiB;
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const BIN = fileURLToPath(new URL('../../bin/glance-p2p.js', import.meta.url));
 
 /** Run a command under GNU time; wall seconds and peak RSS (MB) of the command itself. */
 async function timed(cmd: string, args: string[]): Promise<{ seconds: number; rssMb: number; stdout: string }> {
@@ -41,18 +40,9 @@ async function randomFile(path: string, size: number): Promise<void> {
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-fetch-'));
-  const up = spawn(process.execPath, [BIN, 'up', '--registry-port', '0', '--seeder-port', '0', '--tracker-port', '0', '--data-dir', join(dir, 'data')], { env: { ...process.env, GLANCE_P2P_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const up = await startUp(join(dir, 'data'));
   try {
-    let out = '';
-    const url = await new Promise<string>((resolve, reject) => {
-      up.stdout.on('data', (d) => {
-        out += d;
-        const m = /front door \(Teller\):\s+(\S+)/.exec(out);
-        if (m && /admin token/.test(out)) resolve(m[1]!);
-      });
-      up.once('exit', (c) => reject(new Error(`up exited ${c}`)));
-    });
-    const token = readFileSync(join(dir, 'data', 'secrets', 'admin-token'), 'utf8').trim();
+    const { url, token } = up;
     const config = join(dir, 'agent.yaml');
     writeFileSync(config, `registries:\n  - { name: bench, url: ${url}, token: ${token} }\nagent:\n  fallback_after_s: 600\n  slow_rate: 0\n`);
     const upload = async (size: number, name: string) => {
@@ -108,7 +98,7 @@ async function main(): Promise<void> {
     printTable(`One agent fetching from Teller on one machine (wall time of the whole process, median of ${RUNS})`, rows as Array<Record<string, string | number>>);
     process.stdout.write(`raw results: ${writeResults('fetch', { size: SIZE, big: BIG, runs: RUNS, swarm, http, aria, rss, big_swarm: b, big_http: bhr, rows })}\n`);
   } finally {
-    up.kill('SIGTERM');
+    up.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -7,17 +7,17 @@
  * Teller runs as its own process (`glance-p2p up`), every client is curl. MB = 10^6 bytes.
  * Reference (Debian's Glance 25 API here): warm download ~1.8 GB/s, cache miss 267 MB/s, upload 160–280 MB/s.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { startNginx } from '../../test/helpers/nginx.js';
 import { startSwift } from '../../test/helpers/swift-aio.js';
 import { quantile } from '../lib/load.js';
 import { printTable, writeResults } from '../lib/table.js';
+import { startUp, type UpProcess } from '../lib/up.js';
 import { curl } from '../stores/curl.js';
 
 const run = promisify(execFile);
@@ -26,26 +26,8 @@ const SIZE = Number(process.env.BENCH_MIB ?? 512) * MiB;
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 50);
 const WARM_SIZE = Number(process.env.BENCH_WARM_MIB ?? 64) * MiB;
-const BIN = fileURLToPath(new URL('../../bin/glance-p2p.js', import.meta.url));
 const mbps = (bytes: number, seconds: number) => bytes / seconds / 1e6;
 const median = (xs: number[]) => quantile(xs, 0.5);
-
-async function startUp(dataDir: string, config: string): Promise<{ url: string; token: string; stop: () => void }> {
-  const child = spawn(process.execPath, [BIN, 'up', '--registry-port', '0', '--seeder-port', '0', '--tracker-port', '0', '--data-dir', dataDir, '--config', config], {
-    env: { ...process.env, GLANCE_P2P_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /front door \(Teller\):\s+(\S+)/.exec(out);
-      if (m && /admin token/.test(out)) resolve(m[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`up exited with ${code}`)));
-  });
-  return { url, token: readFileSync(join(dataDir, 'secrets', 'admin-token'), 'utf8').trim(), stop: () => child.kill('SIGTERM') };
-}
 
 async function api(url: string, token: string, method: string, path: string, body?: unknown): Promise<any> {
   const res = await fetch(`${url}${path}`, { method, headers: { 'x-auth-token': token, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
@@ -64,7 +46,7 @@ async function upload(url: string, token: string, file: string, store?: string):
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-teller-'));
   const swift = await startSwift();
-  let up: Awaited<ReturnType<typeof startUp>> | undefined;
+  let up: UpProcess | undefined;
   let nginx: Awaited<ReturnType<typeof startNginx>> | undefined;
   try {
     await swift.createContainer('bench');

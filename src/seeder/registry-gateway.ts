@@ -1,6 +1,7 @@
 import type { Dispatcher } from 'undici';
 import { JsonClient } from '../core/http-client.js';
 import type { ImageLocation } from '../core/image.js';
+import type { IngestRecord, SwarmEntry } from '../core/internal-api.js';
 import type { ImageView } from '../core/registry-client.js';
 
 /** An image as the service role sees it: with locations. */
@@ -17,33 +18,9 @@ export interface Subject {
 }
 
 /** An active image's swarm, as the registry lists them. */
-export interface SwarmInfo {
-  image_id: string;
-  infohash: string;
-  visibility: string;
-  owner: string | null;
-  members: string[];
-  size: number | null;
-  os_hash_value: string | null;
-  updated_at: string;
-}
+export type SwarmInfo = SwarmEntry;
 
-/** What Teller records after storing an image. */
-export interface IngestRecord {
-  size: number;
-  checksum: string | null;
-  os_hash_algo: 'sha256';
-  os_hash_value: string;
-  locations: ImageLocation[];
-  torrent: string;
-  p2p_infohash: string;
-  p2p_piece_length: number;
-  p2p_source_infohash?: string | null;
-  p2p_origin_uri?: string | null;
-  properties?: Record<string, string>;
-  /** Set only where the image has none yet. */
-  attributes?: { name?: string | null; disk_format?: string | null; container_format?: string | null };
-}
+export type { IngestRecord };
 
 /** Progress of a running ingest. */
 export interface IngestProgress {

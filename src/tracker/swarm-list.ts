@@ -1,16 +1,9 @@
+import type { SwarmEntry } from '../core/internal-api.js';
 import { verifyPasskey, type PasskeyClaims } from '../core/passkey.js';
 import { REASONS, TrackerRejection } from './errors.js';
 
 /** One swarm the registry allows: an active image and who may join it (the registry's `/internal/v1/swarms` entry). */
-export interface AllowedSwarm {
-  image_id: string;
-  infohash: string;
-  visibility: string;
-  owner: string | null;
-  members: string[];
-  size: number | null;
-  updated_at: string;
-}
+export type AllowedSwarm = SwarmEntry;
 
 /** Who may join a swarm: the rule of DESIGN §6, the same one the registry applies to reads. */
 export function mayJoin(swarm: AllowedSwarm, claims: PasskeyClaims): boolean {

@@ -1,6 +1,7 @@
 import { resolveRegistryConfig } from '../../src/registry/config.js';
 import { buildRegistry, type Registry } from '../../src/registry/server.js';
 import type { Clock } from '../../src/registry/images/time.js';
+import { httpCaller, type CallInit, type CallResult } from './http-call.js';
 import { testLogger } from './logger.js';
 import { tempDir } from './temp-dir.js';
 
@@ -14,7 +15,7 @@ export interface TestRegistry {
   registry: Registry;
   dataDir: string;
   /** fetch against the registry with an optional token. */
-  call(method: string, path: string, init?: { token?: string | undefined; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers; text: string }>;
+  call(method: string, path: string, init?: CallInit): Promise<CallResult>;
   /** Create a token for a user and return it. */
   token(user: string, project: string, roles: string[]): Promise<string>;
   close(): Promise<void>;
@@ -34,24 +35,7 @@ export async function startTestRegistry(overrides: Record<string, unknown> = {},
   });
   const registry = await buildRegistry(config, testLogger(), clock);
   const { listenUrl: url } = await registry.start();
-  const call: TestRegistry['call'] = async (method, path, init = {}) => {
-    const headers: Record<string, string> = { ...init.headers };
-    if (init.token) headers['x-auth-token'] = init.token;
-    let body: string | undefined;
-    if (init.body !== undefined) {
-      body = typeof init.body === 'string' ? init.body : JSON.stringify(init.body);
-      headers['content-type'] ??= 'application/json';
-    }
-    const res = await fetch(`${url}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      /* not JSON */
-    }
-    return { status: res.status, body: parsed, headers: res.headers, text };
-  };
+  const call: TestRegistry['call'] = httpCaller(url);
   return {
     url,
     registry,

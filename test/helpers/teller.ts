@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { resolveSeederConfig } from '../../src/seeder/config.js';
 import { buildTeller, type Teller } from '../../src/seeder/server.js';
 import type { StoreFactory } from '../../src/stores/index.js';
+import { httpCaller } from './http-call.js';
 import { testLogger } from './logger.js';
 import { SERVICE_TOKEN, startTestRegistry, type TestRegistry } from './registry.js';
 import { tempDir } from './temp-dir.js';
@@ -38,24 +39,7 @@ export async function startTestTeller(overrides: Record<string, unknown> = {}, r
   // as `glance-p2p up` does: image URIs and /p2p/v1/endpoints name the front door
   if (!registry) reg.registry.setFrontDoor(listenUrl);
   await teller.parts.watch.ready;
-  const call: TestRegistry['call'] = async (method, path, init = {}) => {
-    const headers: Record<string, string> = { ...init.headers };
-    if (init.token) headers['x-auth-token'] = init.token;
-    let body: string | Buffer | undefined;
-    if (init.body !== undefined) {
-      body = typeof init.body === 'string' || Buffer.isBuffer(init.body) ? (init.body as string | Buffer) : JSON.stringify(init.body);
-      headers['content-type'] ??= Buffer.isBuffer(init.body) ? 'application/octet-stream' : 'application/json';
-    }
-    const res = await fetch(`${listenUrl}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      /* not JSON */
-    }
-    return { status: res.status, body: parsed, headers: res.headers, text };
-  };
+  const call: TestRegistry['call'] = httpCaller(listenUrl);
   return {
     url: listenUrl,
     teller,

@@ -12,7 +12,7 @@ import { parseUdpRequest, readUrlData, UdpParseError } from '../../src/tracker/u
 import { escapeBytes, udpAnnouncePacket } from '../helpers/tracker-wire.js';
 
 const SECRET = 'unit-test-secret-0123456789';
-const swarm = (over: Partial<AllowedSwarm>): AllowedSwarm => ({ image_id: 'i', infohash: 'a'.repeat(40), visibility: 'private', owner: 'p1', members: [], size: 1, updated_at: '', ...over });
+const swarm = (over: Partial<AllowedSwarm>): AllowedSwarm => ({ image_id: 'i', infohash: 'a'.repeat(40), visibility: 'private', owner: 'p1', members: [], size: 1, os_hash_value: null, updated_at: '', ...over });
 
 describe('tracker units', () => {
   it('applies the join rule of DESIGN §6', () => {

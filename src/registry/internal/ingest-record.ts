@@ -1,24 +1,8 @@
 import { createHash } from 'node:crypto';
 import bencode from 'bencode';
 import { InvalidInputError } from '../../core/errors.js';
-import type { ImageLocation } from '../../core/image.js';
 import { parseInfoHash } from '../../core/infohash.js';
-
-/** What Teller reports after it stored an image's bytes. */
-export interface IngestReport {
-  size: number;
-  checksum?: string | null;
-  os_hash_algo: string;
-  os_hash_value: string;
-  virtual_size?: number | null;
-  locations: ImageLocation[];
-  /** The private .torrent, base64. */
-  torrent: string;
-  p2p_infohash: string;
-  p2p_piece_length: number;
-  p2p_source_infohash?: string | null;
-  p2p_origin_uri?: string | null;
-}
+import type { IngestRecord } from '../../core/internal-api.js';
 
 /** The infohash of a .torrent: SHA-1 of its bencoded info dict. */
 export function torrentInfoHash(torrent: Uint8Array): { infohash: string; info: Record<string, unknown> } {
@@ -38,7 +22,7 @@ export function torrentInfoHash(torrent: Uint8Array): { infohash: string; info: 
  * image exactly, the hashes look like hashes, and the torrent is private and
  * really has the infohash and piece length claimed.
  */
-export function validateIngestReport(report: IngestReport): { torrent: Buffer; infohash: string } {
+export function validateIngestReport(report: IngestRecord): { torrent: Buffer; infohash: string } {
   if (report.os_hash_algo !== 'sha256' || !/^[0-9a-f]{64}$/.test(report.os_hash_value)) throw new InvalidInputError('os_hash_value must be a lowercase hex SHA-256');
   if (report.checksum != null && !/^[0-9a-f]{32}$/.test(report.checksum)) throw new InvalidInputError('checksum must be a lowercase hex MD5');
   if (report.locations.length === 0) throw new InvalidInputError('At least one location is required');

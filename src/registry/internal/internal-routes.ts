@@ -8,7 +8,8 @@ import { requireService } from '../auth/auth-hook.js';
 import type { TokenStore } from '../auth/token-store.js';
 import type { ImageService } from '../images/image-service.js';
 import { storedTime, type Clock } from '../images/time.js';
-import { validateIngestReport, type IngestReport } from './ingest-record.js';
+import type { IngestRecord } from '../../core/internal-api.js';
+import { validateIngestReport } from './ingest-record.js';
 import { activeSwarms, waitForRevision } from './swarm-directory.js';
 
 const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
@@ -137,7 +138,7 @@ export async function internalRoutes(app: Service, opts: { images: ImageService;
     '/internal/v1/images/:id/data',
     { bodyLimit: opts.ingestBodyLimit, schema: { tags, summary: 'Record what Teller ingested; the image becomes active', params: IdParams, body: IngestSchema } },
     async (request) => {
-      const report = request.body as IngestReport & { properties?: Record<string, string>; attributes?: Record<string, string | null | undefined> };
+      const report = request.body as IngestRecord;
       const { torrent, infohash } = validateIngestReport(report);
       const current = repo.get(request.params.id);
       // a copy's name and formats fill in only what the target image left empty

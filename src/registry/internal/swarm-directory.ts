@@ -1,17 +1,7 @@
+import type { SwarmEntry } from '../../core/internal-api.js';
 import type { ImageRepository } from '../images/image-repository.js';
 
-/** One swarm the tracker may serve: an active image and who may join it. */
-export interface SwarmEntry {
-  image_id: string;
-  infohash: string;
-  visibility: string;
-  owner: string | null;
-  /** Accepted members, for shared images. */
-  members: string[];
-  size: number | null;
-  os_hash_value: string | null;
-  updated_at: string;
-}
+export type { SwarmEntry };
 
 /** The list of swarms of active images, read in two queries. */
 export function activeSwarms(repo: ImageRepository): SwarmEntry[] {

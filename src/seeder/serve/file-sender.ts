@@ -5,24 +5,18 @@ const BLOCK = 1024 * 1024;
 const POOL_MAX = 64;
 const pool: Buffer[] = [];
 
-function take(): Buffer {
-  return pool.pop() ?? Buffer.allocUnsafeSlow(BLOCK);
-}
-
-function give(buf: Buffer): void {
-  if (pool.length < POOL_MAX) pool.push(buf);
-}
+/** Reads up to `max` bytes at `pos` into `buf`; resolves with how many (0 means the source ended early). */
+export type BlockReader = (buf: Buffer, pos: number, max: number) => Promise<number>;
 
 /**
- * Send bytes [start, end) of a file straight into a response, reading the next block
- * while the last one is being written, into buffers that are reused. A stream pipe
- * hands every block a fresh allocation (page faults per MiB) and reaches half of what
- * nginx's sendfile does; this gets close to it. Resolves when the last byte was handed
- * to the socket; rejects (and the caller cuts the connection) on a read error.
+ * Send bytes [start, end) into a response, reading the next block while the last is
+ * being written, into buffers that are reused. A stream pipe hands every block a fresh
+ * allocation (page faults per MiB) and reaches half of what nginx's sendfile does; this
+ * gets close to it. Resolves when the last byte was handed to the socket; rejects (and
+ * the caller cuts the connection) when a read fails.
  */
-export async function sendFileRange(res: ServerResponse, path: string, start: number, end: number): Promise<void> {
-  const file = await open(path, 'r');
-  const buffers = [take(), take()];
+export async function sendBlocks(res: ServerResponse, start: number, end: number, read: BlockReader): Promise<void> {
+  const buffers = [pool.pop() ?? Buffer.allocUnsafeSlow(BLOCK), pool.pop() ?? Buffer.allocUnsafeSlow(BLOCK)];
   let closed = false;
   const onClose = () => (closed = true);
   res.once('close', onClose);
@@ -33,12 +27,11 @@ export async function sendFileRange(res: ServerResponse, path: string, start: nu
     while (pos < end && !closed) {
       const buf = buffers[turn]!;
       turn ^= 1;
-      const want = Math.min(BLOCK, end - pos);
-      const { bytesRead } = await file.read(buf, 0, want, pos);
-      if (bytesRead === 0) throw new Error(`${path} ended at ${pos}, before ${end}`);
+      const got = await read(buf, pos, Math.min(BLOCK, end - pos));
+      if (got === 0) throw new Error(`source ended at ${pos}, before ${end}`);
       await writing; // the other buffer is free again
-      pos += bytesRead;
-      const chunk = bytesRead === buf.length ? buf : buf.subarray(0, bytesRead);
+      pos += got;
+      const chunk = got === buf.length ? buf : buf.subarray(0, got);
       // the write callback, not write()'s return value, says the socket is done with the buffer
       writing = new Promise<void>((resolve) => {
         res.write(chunk, () => resolve());
@@ -47,8 +40,17 @@ export async function sendFileRange(res: ServerResponse, path: string, start: nu
     await writing;
   } finally {
     res.off('close', onClose);
-    await file.close();
     // a buffer may still be referenced by a socket write that was cut: only pool them after a clean finish
-    if (!closed) buffers.forEach(give);
+    if (!closed) for (const b of buffers) if (pool.length < POOL_MAX) pool.push(b);
+  }
+}
+
+/** Send bytes [start, end) of a file (a committed cache entry). */
+export async function sendFileRange(res: ServerResponse, path: string, start: number, end: number): Promise<void> {
+  const file = await open(path, 'r');
+  try {
+    await sendBlocks(res, start, end, async (buf, pos, max) => (await file.read(buf, 0, max, pos)).bytesRead);
+  } finally {
+    await file.close();
   }
 }

@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAria2 } from '../helpers/aria2.js';
+import { startLibtorrent } from '../helpers/libtorrent.js';
+import { passkeyOfTorrent } from '../helpers/tracker-wire.js';
 import { uploadImage } from '../helpers/images.js';
 import { ADMIN_TOKEN } from '../helpers/registry.js';
 import { startFullStack, type FullStack } from '../helpers/stack.js';
@@ -40,6 +42,24 @@ describe('Teller seeds every active image over BitTorrent', () => {
     const metrics = (await s.teller.call('GET', '/metrics')).text;
     const seeded = Number(/glance_p2p_teller_seeded_bytes_total\{[^}]*\} (\d+)/.exec(metrics)?.[1] ?? 0);
     expect(seeded).toBeGreaterThanOrEqual(data.length);
+  });
+
+  it('python3-libtorrent downloads an image from Teller through our tracker, over HTTP and over UDP (BEP 41)', async () => {
+    const { id, data } = await uploadImage(s.teller, { size: 5 * 1024 * 1024 + 3, body: { name: 'lt-leech.img' } });
+    const seeding = s.teller.teller.parts.seeding!;
+    await waitFor(() => seeding.seededImages().includes(id));
+    const torrent = Buffer.from(await (await fetch(`${s.teller.url}/v2/images/${id}/torrent`, { headers: { 'x-auth-token': ADMIN_TOKEN } })).arrayBuffer());
+    const announce = s.stack.address.announceTemplates;
+    for (const only of [announce.filter((a) => a.startsWith('http')), announce.filter((a) => a.startsWith('udp'))]) {
+      const leecher = await startLibtorrent({ torrent, trackers: only.map((t) => t.replace('{passkey}', encodeURIComponent(passkeyOfTorrent(torrent)))), exitWhenDone: true });
+      try {
+        await leecher.waitFor('finished', undefined, 60_000);
+        const got = readFileSync(join(leecher.dir, 'lt-leech.img'));
+        expect(createHash('sha256').update(got).digest('hex')).toBe(createHash('sha256').update(data).digest('hex'));
+      } finally {
+        await leecher.stop();
+      }
+    }
   });
 
   it('stops seeding an image that is deactivated', async () => {

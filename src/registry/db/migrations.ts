@@ -112,4 +112,12 @@ CREATE TABLE registry_state (
 INSERT INTO registry_state(key, value) VALUES ('revision', '0');
 `,
   },
+  {
+    version: 2,
+    name: 'index os_hidden and the member-status filter',
+    sql: `
+CREATE INDEX ix_images_os_hidden ON images(os_hidden, id);
+CREATE INDEX ix_image_members_image_status ON image_members(image_id, status);
+`,
+  },
 ];

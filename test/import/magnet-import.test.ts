@@ -12,6 +12,7 @@ import { runCli } from '../helpers/cli.js';
 import { freePort } from '../helpers/free-port.js';
 import { startHttpFileServer } from '../helpers/http-file-server.js';
 import { download } from '../helpers/images.js';
+import { startHostilePeer } from '../helpers/hostile-peer.js';
 import { startMetadataLiar } from '../helpers/metadata-liar.js';
 import { magnetUri, makePublicTorrent, startDhtNode, startPublicTracker, type PublicTorrent, type PublicTracker } from '../helpers/public-swarm.js';
 import { ADMIN_TOKEN } from '../helpers/registry.js';
@@ -138,6 +139,26 @@ describe('magnet import: an external public swarm into the store, then our priva
       expect(got).toMatchObject({ status: 'active', name: 'debian-netinst.iso', disk_format: 'iso', container_format: 'bare', os_hash_value: sha(data), p2p_source_infohash: pub.infohash });
     } finally {
       await aria2.stop();
+      pub.remove();
+    }
+  });
+
+  it('pieces are checked against the torrent: a peer sending garbage is cut off, the import completes from an honest seeder', async () => {
+    const data = randomBytes(2 * MiB);
+    const pub = await makePublicTorrent('checked.img', { 'checked.img': data }, [tracker.announce]);
+    const hostile = await startHostilePeer({ infohash: pub.infohash, pieces: data.length / (64 * 1024), announce: tracker.announce });
+    let honest: WebtorrentPeer | undefined;
+    try {
+      const id = await create();
+      // a .torrent, so the pieces are known without the hostile peer (which speaks no ut_metadata)
+      expect((await start(id, { torrent: pub.torrent.toString('base64') })).status).toBe(202);
+      await until('the hostile peer to be asked for pieces', () => hostile.garbageSent() > 0);
+      honest = await startWebtorrentPeer({ torrent: pub.torrent, path: pub.root });
+      const got = await active(id);
+      expect(got).toMatchObject({ size: data.length, os_hash_value: sha(data) });
+    } finally {
+      await honest?.stop();
+      await hostile.stop();
       pub.remove();
     }
   });

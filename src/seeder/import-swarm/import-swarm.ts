@@ -5,6 +5,7 @@ import WebTorrent from 'webtorrent';
 import { ConflictError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { FilePieceStore } from '../../swarm/file-piece-store.js';
+import { coalesceRequestUpdates } from '../../swarm/request-scheduler.js';
 import type { ImportSwarmConfig } from './config.js';
 import type { ImportTorrent } from './import-torrent.js';
 import { JoinedTorrent } from './joined-torrent.js';
@@ -77,6 +78,9 @@ export class ImportSwarm {
       destroyStoreOnDestroy: true,
       path: this.tempDir,
     } as Parameters<WebTorrent['add']>[1]) as ImportTorrent;
+    // one request walk per event-loop turn, as the agent does; it also catches a peer whose
+    // bitfield and unchoke arrived in the same read as its handshake
+    coalesceRequestUpdates(torrent);
     const joined: JoinedTorrent = new JoinedTorrent(torrent, infohash, file, this.log, () => {
       if (this.joined.get(infohash) === joined) this.joined.delete(infohash);
     });

@@ -306,6 +306,8 @@ describe('magnet import: an external public swarm into the store, then our priva
         big.pub.magnet([tracker.announce]),
       ];
       for (const [i, id] of ids.entries()) expect((await start(id, { uri: magnets[i] })).status).toBe(202);
+      // while it looks for the metadata, the image shows that no peer was found yet
+      await until('progress while looking for peers', async () => (await image(ids[0]!)).p2p_progress?.peers === 0);
       const [noPeers, lied, down, tooBig] = await Promise.all(ids.map(settled));
       expect(noPeers.status).toBe('killed');
       expect(noPeers.p2p_status_reason).toMatch(new RegExp(`No peers found for infohash ${lonely} within 2.5 s`));

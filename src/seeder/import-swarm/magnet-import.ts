@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import { validateConfig } from '../../core/config.js';
 import { ConflictError, ForbiddenError, TooLargeError } from '../../core/errors.js';
 import type { ImportContext, ImportMethod } from '../ingest/ingest-routes.js';
-import type { IngestSource } from '../ingest/ingest-runner.js';
+import type { IngestSource, OpenHooks } from '../ingest/ingest-runner.js';
 import { formatsFor } from './image-formats.js';
 import type { ImportSwarm } from './import-swarm.js';
 import { MagnetParamsSchema, torrentInput, type TorrentInput } from './magnet-params.js';
@@ -32,7 +32,7 @@ function choose(info: Record<string, unknown>, wanted: string | undefined, conte
   return { files: layout.files, as: 'tar', name: layout.name };
 }
 
-async function openSwarmImport(swarm: ImportSwarm, input: TorrentInput, wanted: string | undefined, context: ImportContext, limits: SwarmImportLimits, signal: AbortSignal): Promise<IngestSource> {
+async function openSwarmImport(swarm: ImportSwarm, input: TorrentInput, wanted: string | undefined, context: ImportContext, limits: SwarmImportLimits, signal: AbortSignal, hooks: OpenHooks): Promise<IngestSource> {
   const { config } = swarm;
   let torrentId: string | Buffer;
   let infohash: string;
@@ -48,6 +48,7 @@ async function openSwarmImport(swarm: ImportSwarm, input: TorrentInput, wanted: 
     infohash = file.infohash;
   }
   const joined = await swarm.join(torrentId, infohash);
+  hooks.peers(() => joined.peers());
   try {
     await joined.ready(config.metadata_timeout_ms, signal);
     const picked = choose(joined.torrent.info ?? {}, wanted, context);
@@ -81,6 +82,6 @@ export function magnetMethod(swarm: ImportSwarm, limits: SwarmImportLimits): Imp
     if (!context.admin) throw new ForbiddenError('Only admins may import images from magnets and torrents');
     const checked = validateConfig(MagnetParamsSchema, params, 'magnet import parameters');
     const input = torrentInput(checked, swarm.config, limits.maxBytes);
-    return (signal) => openSwarmImport(swarm, input, checked.file, context, limits, signal);
+    return (signal, hooks) => openSwarmImport(swarm, input, checked.file, context, limits, signal, hooks);
   };
 }

@@ -11,7 +11,7 @@ import type { SeederConfig } from '../config.js';
 import type { RegistryGateway, ServiceImage, Subject } from '../registry-gateway.js';
 import type { ImportSwarm } from '../import-swarm/import-swarm.js';
 import { openGlanceDownload } from './glance-download.js';
-import type { IngestRunner, IngestSource } from './ingest-runner.js';
+import type { IngestRunner, IngestSource, OpenHooks } from './ingest-runner.js';
 import { stallGuard } from './stall-guard.js';
 import { checkImportUrl, openHttpSource } from './web-download.js';
 
@@ -22,7 +22,7 @@ export interface ImportContext {
 }
 
 /** An import method: checks its parameters (and the caller) up front, then opens its source in the background. */
-export type ImportMethod = (params: Record<string, unknown>, context: ImportContext) => (signal: AbortSignal) => Promise<IngestSource>;
+export type ImportMethod = (params: Record<string, unknown>, context: ImportContext) => (signal: AbortSignal, hooks: OpenHooks) => Promise<IngestSource>;
 
 /** What the ingest routes need. */
 export interface IngestRouteDeps {

@@ -33,6 +33,12 @@ export interface IngestSource {
   peers?: () => number;
 }
 
+/** What a source may report while it is still being opened (a magnet looking for its metadata). */
+export interface OpenHooks {
+  /** Peers it is talking to, shown in the progress before the first byte. */
+  peers(count: () => number): void;
+}
+
 /** One upload or import. */
 export interface IngestJob {
   image: ServiceImage;
@@ -41,8 +47,12 @@ export interface IngestJob {
   /** The status while it runs: saving (upload) or importing. */
   status: 'saving' | 'importing';
   storeId?: string;
-  open: (signal: AbortSignal) => Promise<IngestSource>;
+  open: (signal: AbortSignal, hooks: OpenHooks) => Promise<IngestSource>;
   signal?: AbortSignal;
+}
+
+function peersOf(count: (() => number) | undefined): { peers?: number } {
+  return count ? { peers: count() } : {};
 }
 
 /**
@@ -95,18 +105,19 @@ export class IngestRunner extends EventEmitter {
     let stored: StoredImage | undefined;
     let bytes = 0;
     let source: IngestSource | undefined;
+    let openingPeers: (() => number) | undefined;
     const started = Date.now();
     const ticker = setInterval(() => {
       const seconds = (Date.now() - started) / 1000;
       void this.gateway
-        .progress(job.image.id, { method: job.method, bytes, total: source?.size ?? source?.total ?? null, rate: Math.round(bytes / Math.max(seconds, 0.001)), ...(source?.peers ? { peers: source.peers() } : {}) })
+        .progress(job.image.id, { method: job.method, bytes, total: source?.size ?? source?.total ?? null, rate: Math.round(bytes / Math.max(seconds, 0.001)), ...peersOf(source?.peers ?? openingPeers) })
         .catch((err: unknown) => {
           // The registry no longer takes progress: the image was deleted (how an admin cancels) or moved on.
           if (isErrorKind(err, 'not_found') || isErrorKind(err, 'conflict')) abort.abort(new ImportCancelledError(`Cancelled: image ${job.image.id} was deleted or changed status while its data was being added`));
         });
     }, PROGRESS_EVERY_MS);
     try {
-      source = await job.open(abort.signal);
+      source = await job.open(abort.signal, { peers: (count) => (openingPeers = count) });
       stored = await storeImage(store, {
         imageId: job.image.id,
         name: job.image.name,

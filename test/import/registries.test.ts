@@ -79,6 +79,13 @@ describe('two installations on one machine: copy A → B over A\'s swarm, list b
     expect(mixed.stdout).not.toMatch(/secret-build/);
     const secret = await runCli(['image', 'show', uriA(privateId), '--config', anonymous]);
     expect(secret.code).toBe(3);
+    // a URI whose registry is not configured at all is read anonymously
+    const onlyB = join(dir.path, 'only-b.yaml');
+    writeFileSync(onlyB, `registries:\n  - { name: b, url: ${b.teller.url}, token: ${ADMIN_TOKEN} }\n`);
+    const shown = await runCli(['image', 'show', uriA(publicId), '--config', onlyB, '--json']);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ id: publicId, name: 'alpine-3.20' });
+    expect((await runCli(['image', 'show', uriA(privateId), '--config', onlyB])).code).toBe(3);
   });
 
   it('one agent config, public A anonymous and private B with a token: fetch from B, then A\'s copy is a cache hit', async () => {

@@ -5,6 +5,7 @@ interface TorrentInternals {
   _update(): void;
   _updateWire(wire: Wire): unknown;
   destroyed: boolean;
+  ready: boolean;
 }
 
 /**
@@ -17,6 +18,9 @@ interface TorrentInternals {
  * asked for during one turn run once, at its end (the pipelines hold 0.5–1 s of
  * requests, so a turn's delay costs nothing), and wires we want nothing from are
  * skipped: they have no piece we lack, so the scan would find nothing to request.
+ * A walk also follows each new wire: webtorrent starts listening for a peer's
+ * bitfield and unchoke one microtask after the handshake, so a peer that sent all
+ * three in one read would otherwise never be asked for pieces.
  */
 export function coalesceRequestUpdates(torrent: Torrent): void {
   const t = torrent as unknown as TorrentInternals;
@@ -31,5 +35,8 @@ export function coalesceRequestUpdates(torrent: Torrent): void {
       if (!t.destroyed) update();
     });
   };
+  torrent.on('wire', () => {
+    if (t.ready) t._update();
+  });
   t._updateWire = (wire: Wire) => (wire.type === 'webSeed' || (wire as Wire & { amInterested: boolean }).amInterested ? updateWire(wire) : false);
 }

@@ -52,6 +52,10 @@ export class CacheFill extends EventEmitter {
     let file: FileHandle | undefined;
     const abort = new AbortController();
     let corrupt: Error | undefined;
+    // Writes run behind the store read (one at a time, in order) instead of stalling it.
+    // A failed write stops the read; the chain itself never rejects.
+    let writes: Promise<void> = Promise.resolve();
+    let writeFailure: Error | undefined;
     const hasher = new HashWorker({ sha256: true, pieceLength: layout.pieceLength }, (index, sha1) => {
       if (corrupt) return;
       if (index !== this.piecesVerified || !sha1.equals(pieceHash(layout, index))) {
@@ -69,9 +73,7 @@ export class CacheFill extends EventEmitter {
       let pendingBytes = 0;
       let queued = 0;
       let position = 0;
-      // Writes run behind the store read (one at a time, in order) instead of stalling it;
-      // gathered blocks go out in one writev: no concatenation, no extra garbage.
-      let writes: Promise<void> = Promise.resolve();
+      // Gathered blocks go out in one writev: no concatenation, no extra garbage.
       const flush = () => {
         if (pendingBytes === 0) return;
         const blocks = pending;
@@ -82,11 +84,15 @@ export class CacheFill extends EventEmitter {
         position += bytes;
         queued += bytes;
         writes = writes.then(async () => {
+          if (writeFailure) return;
           let { bytesWritten } = await fh.writev(blocks, at);
           while (bytesWritten < bytes) bytesWritten += (await fh.write(Buffer.concat(blocks).subarray(bytesWritten), 0, bytes - bytesWritten, at + bytesWritten)).bytesWritten;
           queued -= bytes;
           this.written += bytes;
           this.advance();
+        }).catch((err: unknown) => {
+          writeFailure ??= err as Error;
+          abort.abort(writeFailure);
         });
       };
       for await (const data of readStoreRange(layout, this.stores, 0, layout.size, abort.signal) as AsyncIterable<Buffer>) {
@@ -100,6 +106,7 @@ export class CacheFill extends EventEmitter {
       }
       flush();
       await writes;
+      if (writeFailure) throw writeFailure;
       const digests = await hasher.digest();
       if (corrupt) throw corrupt;
       if (digests.bytes !== layout.size) throw new CorruptDataError(`Image ${layout.imageId}: store gave ${digests.bytes} bytes, expected ${layout.size}`, {});
@@ -115,9 +122,10 @@ export class CacheFill extends EventEmitter {
       this.emit('committed');
     } catch (err) {
       hasher.destroy();
-      const error = corrupt ?? (err as Error);
+      const error = corrupt ?? writeFailure ?? (err as Error);
       this.state = 'failed';
       this.error = error;
+      await writes; // no write may hit a closed file
       await file?.close().catch(() => undefined);
       await unlink(this.path).catch(() => undefined);
       this.cache.release(layout.size);

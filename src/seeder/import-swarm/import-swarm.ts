@@ -78,8 +78,7 @@ export class ImportSwarm {
       destroyStoreOnDestroy: true,
       path: this.tempDir,
     } as Parameters<WebTorrent['add']>[1]) as ImportTorrent;
-    // one request walk per event-loop turn, as the agent does; it also catches a peer whose
-    // bitfield and unchoke arrived in the same read as its handshake
+    // one request walk per event-loop turn, as the agent does, and one after each new wire
     coalesceRequestUpdates(torrent);
     const joined: JoinedTorrent = new JoinedTorrent(torrent, infohash, file, this.log, () => {
       if (this.joined.get(infohash) === joined) this.joined.delete(infohash);

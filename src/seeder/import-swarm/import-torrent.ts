@@ -22,8 +22,6 @@ export interface ImportTorrent extends Torrent {
   select(start: number, end: number, priority?: number): void;
   deselect(start: number, end: number): void;
   critical(start: number, end: number): void;
-  /** Walk the wires and send requests (webtorrent-internal). */
-  _update(): void;
 }
 
 /** The Wire parts the import watches: ut_metadata's warnings say a peer sent metadata of another torrent. */

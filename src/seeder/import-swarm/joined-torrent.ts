@@ -52,11 +52,6 @@ export class JoinedTorrent {
 
   private watch(wire: ImportWire): void {
     this.peersSeen.add(`${wire.remoteAddress}:${wire.remotePort}`);
-    // webtorrent listens for bitfield and unchoke one microtask after the handshake: a peer that
-    // sent all three in one read is never asked for pieces unless something schedules requests
-    setImmediate(() => {
-      if (!this.torrent.destroyed && this.torrent.ready) this.torrent._update();
-    });
     // ut_metadata re-asks a few times, then warns: the peer's metadata never hashed to the infohash
     wire.ut_metadata?.on('warning', (err) => {
       if (!/invalid metadata/i.test(err.message)) return;

@@ -1,12 +1,14 @@
+import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import type { Torrent, Wire } from 'webtorrent';
 import { coalesceRequestUpdates } from '../../src/swarm/request-scheduler.js';
 
-/** A stand-in with webtorrent's two scheduling methods, counting their calls. */
+/** A stand-in with webtorrent's two scheduling methods and its 'wire' event, counting calls. */
 function fakeTorrent() {
   const calls = { update: 0, wires: [] as string[] };
-  const torrent = {
+  const torrent = Object.assign(new EventEmitter(), {
     destroyed: false,
+    ready: true,
     _update() {
       calls.update++;
     },
@@ -14,7 +16,7 @@ function fakeTorrent() {
       calls.wires.push(wire.name);
       return true;
     },
-  };
+  });
   return { torrent, calls };
 }
 
@@ -40,6 +42,20 @@ describe('coalesceRequestUpdates', () => {
     torrent.destroyed = true;
     await turn();
     expect(calls.update).toBe(0);
+  });
+
+  it('walks once after each new wire, but not before the torrent is ready', async () => {
+    const { torrent, calls } = fakeTorrent();
+    coalesceRequestUpdates(torrent as unknown as Torrent);
+    torrent.ready = false;
+    torrent.emit('wire', {});
+    await turn();
+    expect(calls.update).toBe(0);
+    torrent.ready = true;
+    torrent.emit('wire', {});
+    torrent.emit('wire', {});
+    await turn();
+    expect(calls.update).toBe(1);
   });
 
   it('updates only wires we want something from, and web seeds', () => {

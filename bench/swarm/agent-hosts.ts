@@ -61,7 +61,7 @@ export async function runAgents(testbed: Testbed, origin: Origin, dir: string, o
     return answers.map(({ finishS, answer }, i) => {
       if (!answer.image_path) throw new Error(`host ${i}: fetch failed: ${JSON.stringify(answer)}\n${daemons[i]!.proc.output().slice(-2000)}`);
       const after = procUsage(daemons[i]!.proc.pid);
-      return { host: i, finishS, file: answer.image_path, swarmBytes: answer.swarm_bytes ?? 0, httpBytes: answer.http_bytes ?? 0, cpuS: after.cpuS - before[i]!.cpuS, peakRssMb: after.peakRssMb };
+      return { host: i, finishS, file: answer.image_path, swarmBytes: answer.swarm_bytes ?? 0, httpBytes: answer.http_bytes ?? 0, cpuS: after.cpuS - before[i]!.cpuS, sysS: after.sysS - before[i]!.sysS, peakRssMb: after.peakRssMb };
     });
   } finally {
     await Promise.all(daemons.filter(Boolean).map((d) => d.proc.stop(5000)));

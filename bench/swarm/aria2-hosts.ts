@@ -41,7 +41,7 @@ export async function runAria2(testbed: Testbed, torrent: Buffer, dir: string, h
       const usage = procUsage(p.proc.pid);
       const file = readdirSync(p.data).find((f) => !f.endsWith('.aria2'));
       const finishS = (Number(readFileSync(p.done, 'utf8').trim()) / 1e6 - t0) / 1000;
-      return { host: i, finishS, file: file ? join(p.data, file) : '', swarmBytes: 0, httpBytes: 0, cpuS: usage.cpuS, peakRssMb: usage.peakRssMb };
+      return { host: i, finishS, file: file ? join(p.data, file) : '', swarmBytes: 0, httpBytes: 0, cpuS: usage.cpuS, sysS: usage.sysS, peakRssMb: usage.peakRssMb };
     });
   } finally {
     await Promise.all(peers.map((p) => p.proc.stop(5000)));

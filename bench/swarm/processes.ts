@@ -52,6 +52,8 @@ export async function runCommand(argv: string[], timeoutMs = 600_000): Promise<s
 /** CPU seconds (user + system) and peak resident set of a live process, from /proc. */
 export interface ProcUsage {
   cpuS: number;
+  /** The kernel's share of cpuS (TCP, veth and bridge work done on the process's behalf). */
+  sysS: number;
   peakRssMb: number;
 }
 
@@ -61,10 +63,11 @@ export function procUsage(pid: number): ProcUsage {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // fields after the command name, which may itself hold spaces and parentheses
     const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const cpuS = (Number(rest[11]) + Number(rest[12])) / TICKS_PER_S;
+    const sysS = Number(rest[12]) / TICKS_PER_S;
+    const cpuS = Number(rest[11]) / TICKS_PER_S + sysS;
     const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return { cpuS, peakRssMb: hwm ? (Number(hwm[1]) * 1024) / 1e6 : 0 };
+    return { cpuS, sysS, peakRssMb: hwm ? (Number(hwm[1]) * 1024) / 1e6 : 0 };
   } catch {
-    return { cpuS: 0, peakRssMb: 0 };
+    return { cpuS: 0, sysS: 0, peakRssMb: 0 };
   }
 }

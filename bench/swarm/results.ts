@@ -9,6 +9,8 @@ export interface HostResult {
   httpBytes: number;
   /** CPU seconds the agent used during the run (its download and its seeding to others). */
   cpuS: number;
+  /** The kernel's part of cpuS. */
+  sysS: number;
   peakRssMb: number;
 }
 

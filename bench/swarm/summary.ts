@@ -15,7 +15,7 @@ export function summarize(row: RowResult): Record<string, string | number> {
   const aria = by('aria2c');
   if (aria) Object.assign(out, { 'aria2c p100/T*': rel(finishQuantile(aria, 1)), 'aria2c origin/F': egress(aria) });
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  if (swarm) Object.assign(out, { 'agent CPU s': round(mean(swarm.hosts.map((h) => h.cpuS)), 1), 'agent RSS MB': Math.round(Math.max(...swarm.hosts.map((h) => h.peakRssMb))) });
+  if (swarm) Object.assign(out, { 'agent CPU s': round(mean(swarm.hosts.map((h) => h.cpuS)), 1), 'of it kernel': round(mean(swarm.hosts.map((h) => h.sysS)), 1), 'agent RSS MB': Math.round(Math.max(...swarm.hosts.map((h) => h.peakRssMb))) });
   if (aria) Object.assign(out, { 'aria2c CPU s': round(mean(aria.hosts.map((h) => h.cpuS)), 1), 'aria2c RSS MB': Math.round(Math.max(...aria.hosts.map((h) => h.peakRssMb))) });
   out['bytes ok'] = row.modes.every((m) => m.bytesOk) ? 'yes' : 'NO';
   return out;

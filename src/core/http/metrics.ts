@@ -10,10 +10,15 @@ export function createMetricsRegistry(service: string): Registry {
   return registry;
 }
 
-/** Time every request by route and status, and serve the registry at `/metrics`. */
+const DURATION = 'glance_p2p_http_request_duration_seconds';
+
+/**
+ * Time every request by route and status, and serve the registry at `/metrics`.
+ * An app built again on the same registry (the tracker retrying a port) shares its histogram.
+ */
 export function installMetrics(app: FastifyInstance<any, any, any, any, any>, registry: Registry): void {
-  const duration = new Histogram({
-    name: 'glance_p2p_http_request_duration_seconds',
+  const duration = (registry.getSingleMetric(DURATION) as Histogram<'method' | 'route' | 'status'> | undefined) ?? new Histogram({
+    name: DURATION,
     help: 'HTTP request duration by method, route and status',
     labelNames: ['method', 'route', 'status'] as const,
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 60],

@@ -1,6 +1,7 @@
 import WebTorrent, { type Torrent, type Wire } from 'webtorrent';
 import type { Logger } from '../core/logger.js';
 import { preferOwnPartialPieces } from './partial-pieces-first.js';
+import { pipePeersDirectly } from './direct-pipes.js';
 import { PeerGuard } from './peer-guard.js';
 import { coalesceRequestUpdates } from './request-scheduler.js';
 import type { ChunkStoreConstructor } from './piece-store.js';
@@ -70,6 +71,7 @@ export class SwarmClient {
   private readonly guards = new Map<string, PeerGuard>();
 
   constructor(private readonly opts: SwarmClientOptions) {
+    pipePeersDirectly();
     this.wt = new WebTorrent({
       dht: false,
       lsd: false,

@@ -67,3 +67,9 @@ declare module 'webtorrent' {
     address(): { address: string; port: number } | null;
   }
 }
+
+// webtorrent's connection wrapper, reached for its prototype only (see src/swarm/direct-pipes.ts).
+declare module 'webtorrent/lib/peer.js' {
+  const Peer: new (...args: never[]) => unknown;
+  export default Peer;
+}

@@ -2,13 +2,13 @@
  * tsx bench/swarm/simulate.ts — "Beyond one machine": the swarm at 32, 1,000 and
  * 10,000 hosts, from a measured run. The piece-slot model (piece-sim.ts) is
  * calibrated on one row of a bench:swarm results file (by default the largest N of
- * the 20 Mbit/s run, where the hosts' links and not this machine's two cores were
- * the limit): a slot is given the length that makes the model's p100 match the
- * measured one, which folds the agents' real per-host rate (protocol overhead,
- * piece hand-over) into it. Tracker and registry load come from the figures of
+ * bench/results/swarm.json, where 32 agents share this machine's two cores, so the
+ * rate folded in is lower than one agent per host would reach): a slot is given the
+ * length that makes the model's p100 match the measured one, which folds the agents'
+ * real per-host rate (CPU, protocol overhead, piece hand-over) into it. Tracker and registry load come from the figures of
  * bench:tracker and bench:registry.
  *
- *   --from bench/results/swarm-20mbit.json   --n 32   --rate 100 (Mbit/s, hosts and Tellers)
+ *   --from bench/results/swarm.json   --n 32   --rate 100 (Mbit/s, hosts and Tellers)
  *   --tellers 1,4   --hosts 32,1000,10000
  */
 import { readFileSync } from 'node:fs';
@@ -19,7 +19,7 @@ import { finishQuantile, type RowResult } from './results.js';
 
 const { values } = parseArgs({
   options: {
-    from: { type: 'string', default: 'bench/results/swarm-20mbit.json' },
+    from: { type: 'string', default: 'bench/results/swarm.json' },
     n: { type: 'string' },
     rate: { type: 'string' },
     tellers: { type: 'string', default: '1,4' },

@@ -27,6 +27,9 @@ export type ChunkStoreConstructor = new (chunkLength: number, opts: ChunkStoreOp
  * callback API webtorrent wants. `get` of a sub-range reads just that range.
  */
 export abstract class PieceStore implements ChunkStore {
+  /** Set once close or destroy is called: later gets and puts fail instead of reopening what was closed. */
+  private closed = false;
+
   constructor(readonly chunkLength: number) {}
 
   /** Bytes [offset, offset+length) of piece `index`. */
@@ -38,6 +41,7 @@ export abstract class PieceStore implements ChunkStore {
   protected abstract pieceLength(index: number): number;
 
   put(index: number, buf: Uint8Array, cb: (err: Error | null) => void = () => undefined): void {
+    if (this.closed) return queueMicrotask(() => cb(new Error('piece store is closed')));
     this.writePiece(index, buf).then(() => cb(null), cb);
   }
 
@@ -45,16 +49,19 @@ export abstract class PieceStore implements ChunkStore {
     // abstract-chunk-store allows get(index, cb)
     if (typeof opts === 'function') return this.get(index, null, opts);
     const done = cb ?? (() => undefined);
+    if (this.closed) return queueMicrotask(() => done(new Error('piece store is closed')));
     const offset = opts?.offset ?? 0;
     const length = opts?.length ?? this.pieceLength(index) - offset;
     this.readPiece(index, offset, length).then((buf) => done(null, buf), done);
   }
 
   close(cb: (err: Error | null) => void = () => undefined): void {
+    this.closed = true;
     this.closeStore(false).then(() => cb(null), cb);
   }
 
   destroy(cb: (err: Error | null) => void = () => undefined): void {
+    this.closed = true;
     this.closeStore(true).then(() => cb(null), cb);
   }
 }

@@ -6,18 +6,20 @@ import type { CacheFill } from './cache-fill.js';
 // a function, so the state is read afresh after each await
 const hasFailed = (fill: CacheFill) => fill.state === 'failed';
 
-/** Resolves when the fill moves (more verified bytes, committed or failed). */
-function moved(fill: CacheFill): Promise<void> {
+/** Resolves when the fill moves (more verified bytes, committed or failed) or the response closes. */
+function moved(fill: CacheFill, res: ServerResponse): Promise<void> {
   return new Promise((resolve) => {
     const wake = () => {
       fill.off('progress', wake);
       fill.off('committed', wake);
       fill.off('failed', wake);
+      res.off('close', wake);
       resolve();
     };
     fill.on('progress', wake);
     fill.on('committed', wake);
     fill.on('failed', wake);
+    res.on('close', wake);
   });
 }
 
@@ -43,12 +45,14 @@ export async function sendFromFill(res: ServerResponse, fill: CacheFill, start: 
     await sendBlocks(res, start, end, async (buf, pos, max) => {
       for (;;) {
         if (hasFailed(fill)) throw fill.error;
+        // a client gone while we wait for the fill: stop here, so the file is closed now and not at GC
+        if (res.destroyed) throw new Error('client went away');
         const available = Math.min(fill.verified, pos + max);
         if (available > pos) {
           file ??= await openFill(fill);
           return (await file.read(buf, 0, available - pos, pos)).bytesRead;
         }
-        await moved(fill);
+        await moved(fill, res);
       }
     });
   } finally {

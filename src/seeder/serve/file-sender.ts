@@ -18,7 +18,14 @@ export type BlockReader = (buf: Buffer, pos: number, max: number) => Promise<num
 export async function sendBlocks(res: ServerResponse, start: number, end: number, read: BlockReader): Promise<void> {
   const buffers = [pool.pop() ?? Buffer.allocUnsafeSlow(BLOCK), pool.pop() ?? Buffer.allocUnsafeSlow(BLOCK)];
   let closed = false;
-  const onClose = () => (closed = true);
+  let onClose!: () => void;
+  // a write's callback is not always called once the client is gone: closing also frees the loop
+  const gone = new Promise<void>((resolve) => {
+    onClose = () => {
+      closed = true;
+      resolve();
+    };
+  });
   res.once('close', onClose);
   try {
     let pos = start;
@@ -33,9 +40,7 @@ export async function sendBlocks(res: ServerResponse, start: number, end: number
       pos += got;
       const chunk = got === buf.length ? buf : buf.subarray(0, got);
       // the write callback, not write()'s return value, says the socket is done with the buffer
-      writing = new Promise<void>((resolve) => {
-        res.write(chunk, () => resolve());
-      });
+      writing = Promise.race([new Promise<void>((resolve) => res.write(chunk, () => resolve())), gone]);
     }
     await writing;
   } finally {

@@ -45,6 +45,8 @@ const seeder = values['seed-conns'] ? { seeding: { max_conns: Number(values['see
 
 const testbed = NetnsTestbed.create({ hosts: Math.max(...hostCounts), rateMbit, delayMs: Number(values['delay-ms']) });
 const dir = mkdtempSync(join(tmpdir(), 'glance-p2p-swarm-bench-'));
+// Ctrl-C exits from the testbed's signal handler, past the finally below: the images go too
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 const rows: Array<RowResult & { run: number }> = [];
 try {
   process.stdout.write(`testbed: ${testbed.description}; image ${values.size} MiB; modes ${modes.join(', ')}; ${runs} run(s)\n`);

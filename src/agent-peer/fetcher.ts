@@ -35,6 +35,18 @@ export interface FetchResult {
   infohash: string | null;
 }
 
+/** What the CLI's --json and the daemon's API report about a finished fetch. */
+export function fetchSummary(result: FetchResult) {
+  return {
+    image_id: result.image.id,
+    sha256: result.sha256,
+    size: result.size,
+    source: result.source,
+    swarm_bytes: result.counts.fromPeers,
+    http_bytes: result.counts.fromWebSeeds,
+  };
+}
+
 /**
  * The agent's fetch: resolve the URI on its registry, reuse the bytes if the same
  * SHA-256 is already held, else download through the swarm (Teller as web seed when

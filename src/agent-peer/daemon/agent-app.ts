@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { NotFoundError } from '../../core/errors.js';
 import type { Service } from '../../core/http/service.js';
 import type { Agent } from '../agent.js';
+import { fetchSummary } from '../fetcher.js';
 import { unpackImage } from '../unpack/unpack.js';
 
 const FetchBody = Type.Object(
@@ -57,12 +58,7 @@ export async function agentRoutes(app: Service, opts: { agent: Agent }): Promise
     return {
       path,
       image_path: result.path,
-      image_id: result.image.id,
-      sha256: result.sha256,
-      size: result.size,
-      source: result.source,
-      swarm_bytes: result.counts.fromPeers,
-      http_bytes: result.counts.fromWebSeeds,
+      ...fetchSummary(result),
       ...(body.unpack ? { unpacked } : {}),
     };
   });

@@ -2,6 +2,7 @@ import { copyFile, link, mkdir, rm } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { resolveAgentConfig, type AgentConfig } from '../../agent-peer/config.js';
+import { fetchSummary } from '../../agent-peer/fetcher.js';
 import { createLogger } from '../../core/logger.js';
 import { mergeConfig } from '../../core/config.js';
 import { clientConfigFile } from '../client-options.js';
@@ -82,12 +83,7 @@ export function fetchCommand(program: Command): void {
         }
         view.done({
           path,
-          image_id: result.image.id,
-          sha256: result.sha256,
-          size: result.size,
-          source: result.source,
-          swarm_bytes: result.counts.fromPeers,
-          http_bytes: result.counts.fromWebSeeds,
+          ...fetchSummary(result),
           uploaded: result.counts.uploaded,
           ...(flags.unpack ? { unpacked_members: members } : {}),
         });

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import WebTorrent from 'webtorrent';
 import { ConflictError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
+import { pipePeersDirectly } from '../../swarm/direct-pipes.js';
 import { FilePieceStore } from '../../swarm/file-piece-store.js';
 import { coalesceRequestUpdates } from '../../swarm/request-scheduler.js';
 import type { ImportSwarmConfig } from './config.js';
@@ -34,6 +35,8 @@ export class ImportSwarm {
       await mkdir(this.tempDir, { recursive: true });
       for (const name of await readdir(this.tempDir)) if (name.endsWith('.part')) await rm(join(this.tempDir, name), { force: true });
       const { config } = this;
+      // the patch is process-wide: install it here too, so this client never depends on a SwarmClient made first
+      pipePeersDirectly();
       const wt = new WebTorrent({
         dht: config.dht ? (config.dht_bootstrap.length > 0 ? { bootstrap: config.dht_bootstrap } : true) : false,
         lsd: false,

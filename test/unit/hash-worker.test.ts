@@ -42,4 +42,19 @@ describe('HashWorker', () => {
     expect(digests).toMatchObject({ bytes: 0, sha256: createHash('sha256').digest('hex') });
     expect(digests.pieces!.length).toBe(0);
   });
+
+  it('keeps every byte in order when writers outrun the worker (a full ring), and refuses updates after digest', async () => {
+    const data = randomBytes(3_000_000);
+    const worker = new HashWorker({ sha256: true, chunkLength: 1_000_000 }, undefined, 64 * 1024);
+    const waits: Array<Promise<void> | undefined> = [];
+    // Not awaiting on purpose: the rest of each chunk waits in the overflow, in order.
+    for (let off = 0; off < data.length; off += 250_000) waits.push(worker.update(data.subarray(off, off + 250_000)));
+    expect(waits.some((w) => w !== undefined)).toBe(true);
+    const digests = await worker.digest();
+    await Promise.all(waits);
+    expect(digests.bytes).toBe(data.length);
+    expect(digests.sha256).toBe(createHash('sha256').update(data).digest('hex'));
+    expect(digests.chunks).toHaveLength(3);
+    await expect(worker.update(data)).rejects.toThrow(/after digest/);
+  });
 });

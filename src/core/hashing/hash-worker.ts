@@ -24,10 +24,15 @@ export interface HashDigests {
 const BLOCK_BYTES = 1024 * 1024;
 
 // Plain CommonJS for an eval'd worker: it runs the same under tsc output and vitest.
+// Bytes arrive in slots of a SharedArrayBuffer the main thread fills; messages only name
+// the slot. (Transferring buffers back and forth instead makes every block count as new
+// external memory in both isolates, and the main isolate then runs a full GC every few
+// dozen MiB.)
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const crypto = require('node:crypto');
-const { sha256, md5, pieceLength, chunkLength } = workerData;
+const { spec, ring, slotBytes } = workerData;
+const { sha256, md5, pieceLength, chunkLength } = spec;
 const h256 = sha256 ? crypto.createHash('sha256') : null;
 const hmd5 = md5 ? crypto.createHash('md5') : null;
 let piece = pieceLength ? crypto.createHash('sha1') : null;
@@ -36,7 +41,7 @@ let inPiece = 0, index = 0, bytes = 0, inChunk = 0;
 const pieces = [], chunks = [];
 parentPort.on('message', (msg) => {
   if (msg.type === 'data') {
-    const buf = Buffer.from(msg.buf.buffer, msg.buf.byteOffset, msg.buf.byteLength);
+    const buf = Buffer.from(ring, msg.slot * slotBytes, msg.length);
     if (h256) h256.update(buf);
     if (hmd5) hmd5.update(buf);
     bytes += buf.length;
@@ -62,8 +67,7 @@ parentPort.on('message', (msg) => {
         }
       }
     }
-    // hand the block back (transferred, not copied) so the main thread reuses it
-    parentPort.postMessage({ type: 'ack', bytes: buf.length, pieces: done, buf }, [buf.buffer]);
+    parentPort.postMessage({ type: 'ack', slot: msg.slot, pieces: done });
   } else if (msg.type === 'end') {
     const done = [];
     if (pieceLength && inPiece > 0) { const d = piece.digest(); pieces.push(d); done.push([index++, d]); }
@@ -81,34 +85,46 @@ parentPort.on('message', (msg) => {
 
 /**
  * Hashes a byte stream on a worker thread, so hashing runs on the second core while
- * the main thread does I/O. `update` copies the bytes over (one memcpy) and returns a
- * promise only when too much is queued: await it for backpressure. `onPiece` hears
- * each piece's SHA-1 as soon as it is known (verification can follow the stream).
+ * the main thread does I/O. `update` copies the bytes into a shared ring (one memcpy)
+ * and returns a promise only when the ring is full: await it for backpressure (until it
+ * resolves, the rest of that chunk is kept by reference, so do not reuse its memory).
+ * `onPiece` hears each piece's SHA-1 as soon as it is known (verification can follow the stream).
  */
 export class HashWorker {
   private readonly worker: Worker;
-  private inFlight = 0;
-  // Small writes are gathered into one block per message: postMessage per 64 KiB costs more than the hashing.
-  private block: Uint8Array = new Uint8Array(BLOCK_BYTES);
-  private blockUsed = 0;
-  /** Blocks the worker gave back, ready for reuse (a fresh 1 MiB allocation per block costs page faults). */
-  private readonly spare: Uint8Array[] = [];
+  private readonly slotBytes: number;
+  private readonly ring: Buffer;
+  /** Slots the worker is done with. */
+  private readonly free: number[];
+  private readonly slotCount: number;
+  /** The slot being filled, and how much of it is. */
+  private slot: number | undefined;
+  private slotUsed = 0;
+  /** Bytes that did not fit while the ring was full, copied in as slots come back. */
+  private overflow: Uint8Array[] = [];
   private waiters: Array<() => void> = [];
   private failure: Error | undefined;
   private finish: { resolve: (d: HashDigests) => void; reject: (e: Error) => void } | undefined;
+  private ending = false;
+  private endSent = false;
 
   constructor(
     spec: HashSpec,
     private readonly onPiece?: (index: number, sha1: Buffer) => void,
-    private readonly maxInFlight = 16 * 1024 * 1024,
+    maxInFlight = 16 * 1024 * 1024,
   ) {
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: spec });
-    this.worker.on('message', (msg: { type: string; bytes?: number; pieces: Array<[number, Uint8Array]>; result?: HashDigests; buf?: Uint8Array }) => {
+    // Small writes are gathered into slots of up to 1 MiB: a message per 64 KiB costs more than the hashing.
+    this.slotBytes = Math.max(1, Math.min(BLOCK_BYTES, Math.floor(maxInFlight / 2)));
+    this.slotCount = Math.max(2, Math.ceil(maxInFlight / this.slotBytes));
+    const shared = new SharedArrayBuffer(this.slotBytes * this.slotCount);
+    this.ring = Buffer.from(shared);
+    this.free = Array.from({ length: this.slotCount }, (_, i) => this.slotCount - 1 - i);
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { spec, ring: shared, slotBytes: this.slotBytes } });
+    this.worker.on('message', (msg: { type: string; slot?: number; pieces: Array<[number, Uint8Array]>; result?: HashDigests }) => {
       for (const [index, hash] of msg.pieces) this.onPiece?.(index, Buffer.from(hash));
       if (msg.type === 'ack') {
-        if (msg.buf && msg.buf.byteLength === BLOCK_BYTES && this.spare.length < 8) this.spare.push(new Uint8Array(msg.buf.buffer, 0, BLOCK_BYTES));
-        this.inFlight -= msg.bytes!;
-        if (this.inFlight <= this.maxInFlight / 2) this.release();
+        this.free.push(msg.slot!);
+        this.drainOverflow();
       } else if (msg.type === 'result') {
         const result = msg.result!;
         if (result.pieces) result.pieces = Buffer.from(result.pieces);
@@ -122,18 +138,16 @@ export class HashWorker {
     });
   }
 
-  /** Queue bytes for hashing; resolves at once unless the queue is full. */
+  /** Queue bytes for hashing; resolves at once unless the ring is full. */
   update(chunk: Uint8Array): Promise<void> | undefined {
+    if (this.ending) return Promise.reject(new Error('HashWorker: update after digest'));
     if (this.failure) return Promise.reject(this.failure);
-    let offset = 0;
-    while (offset < chunk.length) {
-      const take = Math.min(chunk.length - offset, BLOCK_BYTES - this.blockUsed);
-      this.block.set(chunk.subarray(offset, offset + take), this.blockUsed);
-      this.blockUsed += take;
-      offset += take;
-      if (this.blockUsed === BLOCK_BYTES) this.send();
+    if (this.overflow.length === 0) {
+      const copied = this.copyIn(chunk);
+      if (copied === chunk.length) return undefined;
+      chunk = chunk.subarray(copied);
     }
-    if (this.inFlight < this.maxInFlight) return undefined;
+    this.overflow.push(chunk);
     return new Promise((resolve, reject) => {
       if (this.failure) reject(this.failure);
       else this.waiters.push(resolve);
@@ -143,10 +157,10 @@ export class HashWorker {
   /** Every digest, once the queued bytes are hashed. The worker ends afterwards. */
   digest(): Promise<HashDigests> {
     if (this.failure) return Promise.reject(this.failure);
-    this.send();
+    this.ending = true;
     return new Promise((resolve, reject) => {
       this.finish = { resolve, reject };
-      this.worker.postMessage({ type: 'end' });
+      this.drainOverflow();
     });
   }
 
@@ -155,13 +169,48 @@ export class HashWorker {
     void this.worker.terminate();
   }
 
+  /** Copies as much of `chunk` as free slots take, sending each slot as it fills; returns the bytes copied. */
+  private copyIn(chunk: Uint8Array): number {
+    let offset = 0;
+    while (offset < chunk.length) {
+      if (this.slot === undefined) {
+        this.slot = this.free.pop();
+        if (this.slot === undefined) break;
+        this.slotUsed = 0;
+      }
+      const take = Math.min(chunk.length - offset, this.slotBytes - this.slotUsed);
+      this.ring.set(chunk.subarray(offset, offset + take), this.slot * this.slotBytes + this.slotUsed);
+      this.slotUsed += take;
+      offset += take;
+      if (this.slotUsed === this.slotBytes) this.send();
+    }
+    return offset;
+  }
+
+  /** Moves waiting bytes into freed slots; wakes writers once the ring is half free; ends when asked and empty. */
+  private drainOverflow(): void {
+    while (this.overflow.length > 0) {
+      const head = this.overflow[0]!;
+      const copied = this.copyIn(head);
+      if (copied < head.length) {
+        this.overflow[0] = head.subarray(copied);
+        return;
+      }
+      this.overflow.shift();
+    }
+    if (this.waiters.length > 0 && this.free.length >= this.slotCount / 2) this.release();
+    if (this.ending && !this.endSent && this.overflow.length === 0) {
+      this.endSent = true;
+      this.send();
+      this.worker.postMessage({ type: 'end' });
+    }
+  }
+
   private send(): void {
-    if (this.blockUsed === 0) return;
-    const block = this.blockUsed === BLOCK_BYTES ? this.block : this.block.slice(0, this.blockUsed);
-    this.inFlight += block.length;
-    this.worker.postMessage({ type: 'data', buf: block }, [block.buffer as ArrayBuffer]);
-    this.block = this.spare.pop() ?? new Uint8Array(BLOCK_BYTES);
-    this.blockUsed = 0;
+    if (this.slot === undefined || this.slotUsed === 0) return;
+    this.worker.postMessage({ type: 'data', slot: this.slot, length: this.slotUsed });
+    this.slot = undefined;
+    this.slotUsed = 0;
   }
 
   private release(): void {

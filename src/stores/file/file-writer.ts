@@ -9,13 +9,17 @@ import type { EtagCache } from './etag-cache.js';
 import type { FileRoot } from './file-root.js';
 import { translateFsError } from './fs-errors.js';
 
-/** Writes queued on the thread pool at once per writer. */
-const WRITES_IN_FLIGHT = 4;
+/** Writes queued on the thread pool at once per writer (more only contend for the file's lock). */
+const WRITES_IN_FLIGHT = 2;
+/** Incoming buffers (often 64 KiB socket reads) are gathered into one writev of about this size. */
+const GATHER_BYTES = 1024 * 1024;
 
 // fs writes to regular files are normally complete, but the API allows short ones.
-async function writeFully(fh: FileHandle, chunk: Buffer, position: number): Promise<void> {
-  let done = 0;
-  while (done < chunk.length) done += (await fh.write(chunk, done, chunk.length - done, position + done)).bytesWritten;
+async function writeFully(fh: FileHandle, blocks: Buffer[], bytes: number, position: number): Promise<void> {
+  let done = (await fh.writev(blocks, position)).bytesWritten;
+  if (done === bytes) return;
+  const rest = Buffer.concat(blocks);
+  while (done < bytes) done += (await fh.write(rest, done, bytes - done, position + done)).bytesWritten;
 }
 
 /** Where a file writer puts its bytes and how careful it is. */
@@ -38,6 +42,8 @@ export class FileWriter extends StoreWriter {
   readonly #md5: Md5Hasher;
   #handle: Promise<FileHandle>;
   #position = 0;
+  #gathered: Buffer[] = [];
+  #gatheredBytes = 0;
   readonly #writes = new Set<Promise<void>>();
   #writeError: Error | undefined;
 
@@ -51,23 +57,35 @@ export class FileWriter extends StoreWriter {
   }
 
   protected async send(chunk: Buffer): Promise<void> {
+    this.#gathered.push(chunk);
+    this.#gatheredBytes += chunk.length;
+    const hashing = this.#md5.update(chunk);
+    if (this.#gatheredBytes >= GATHER_BYTES) await this.#flush();
+    if (hashing) await hashing;
+  }
+
+  /** Positional writevs, a few in flight on libuv's thread pool, while MD5 (the slowest step) hashes beside them. */
+  async #flush(): Promise<void> {
     const fh = await this.#handle;
-    // Positional writes, a few in flight on libuv's thread pool, while MD5 (the slowest step) hashes beside them.
     while (this.#writes.size >= WRITES_IN_FLIGHT) await Promise.race(this.#writes);
     if (this.#writeError) throw this.#writeError;
-    const write = writeFully(fh, chunk, this.#position).catch((err: unknown) => {
+    if (this.#gatheredBytes === 0) return;
+    const blocks = this.#gathered;
+    const bytes = this.#gatheredBytes;
+    this.#gathered = [];
+    this.#gatheredBytes = 0;
+    const write = writeFully(fh, blocks, bytes, this.#position).catch((err: unknown) => {
       this.#writeError ??= translateFsError(err, this.key);
     });
-    this.#position += chunk.length;
+    this.#position += bytes;
     this.#writes.add(write);
     void write.finally(() => this.#writes.delete(write));
-    const hashing = this.#md5.update(chunk);
-    if (hashing) await hashing;
   }
 
   protected async finish(): Promise<WriteResult> {
     const { root, key, path, etags, fsync } = this.#target;
     const fh = await this.#handle;
+    await this.#flush();
     await Promise.all(this.#writes);
     if (this.#writeError) throw this.#writeError;
     if (fsync) await fh.sync();

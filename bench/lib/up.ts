@@ -10,6 +10,7 @@ export const BIN = fileURLToPath(new URL('../../bin/glance-p2p.js', import.meta.
 export interface UpProcess {
   url: string;
   token: string;
+  pid: number;
   stop(): void;
 }
 
@@ -26,5 +27,5 @@ export async function startUp(dataDir: string, config?: string): Promise<UpProce
     });
     child.once('exit', (code) => reject(new Error(`glance-p2p up exited with ${code}`)));
   });
-  return { url, token: readFileSync(join(dataDir, 'secrets', 'admin-token'), 'utf8').trim(), stop: () => child.kill('SIGTERM') };
+  return { url, pid: child.pid!, token: readFileSync(join(dataDir, 'secrets', 'admin-token'), 'utf8').trim(), stop: () => child.kill('SIGTERM') };
 }

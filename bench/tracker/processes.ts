@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const BIN = fileURLToPath(new URL('../../bin/glance-p2p.js', import.meta.url));
@@ -31,11 +30,4 @@ export function startCli(args: string[], ready: RegExp, nodeArgs: string[] = [])
     });
     child.once('exit', (code) => reject(new Error(`glance-p2p ${args[0]} exited with ${code}: ${out}`)));
   });
-}
-
-/** CPU seconds (user + system) a process has used so far, from /proc. */
-export function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  // utime and stime are fields 14 and 15 of the whole line, in clock ticks (100 per second on Linux).
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }

@@ -15,7 +15,8 @@ import { ingestReportFor } from '../../test/helpers/ingest-report.js';
 import { freePort } from '../../test/helpers/free-port.js';
 import { httpLoad } from './http-load.js';
 import { startOpenTracker } from './opentracker.js';
-import { cpuSeconds, startCli } from './processes.js';
+import { cpuSeconds } from '../lib/cpu.js';
+import { startCli } from './processes.js';
 import { udpLoad } from './udp-load.js';
 import { buildWorkload, type BenchSwarm } from './workload.js';
 

@@ -21,6 +21,8 @@ export interface SwiftServer {
   s3AccessKey: string;
   s3Secret: string;
   region: string;
+  /** Process-group ids of the daemons (each server and the workers it forks), for CPU accounting. */
+  processGroups: number[];
   /** A fresh tempauth token, for tests that talk to Swift directly. */
   token(): Promise<string>;
   /** Creates a container (idempotent). */
@@ -195,6 +197,7 @@ export async function startSwift(opts: SwiftOptions = {}): Promise<SwiftServer> 
     return {
       authUrl,
       storageUrl: ready.storageUrl,
+      processGroups: procs.map((p) => p.pid),
       user: 'test:tester',
       key: 'testing',
       s3Endpoint: proxy,

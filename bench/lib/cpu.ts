@@ -1,0 +1,30 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+const TICKS_PER_S = 100;
+
+/** Fields of /proc/PID/stat after the command name (which may itself hold spaces and parentheses). */
+function statFields(pid: number | string): string[] {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc. */
+export function cpuSeconds(pid: number): number {
+  const f = statFields(pid);
+  return (Number(f[11]) + Number(f[12])) / TICKS_PER_S;
+}
+
+/** CPU seconds used so far by every live process in these process groups (a daemon and the workers it forked). */
+export function groupCpuSeconds(groups: readonly number[]): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const f = statFields(entry);
+      if (groups.includes(Number(f[2]))) total += (Number(f[11]) + Number(f[12])) / TICKS_PER_S;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
+}

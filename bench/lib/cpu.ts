@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
+// Linux reports CPU times in clock ticks; USER_HZ is 100 on every mainstream build.
 const TICKS_PER_S = 100;
 
 /** Fields of /proc/PID/stat after the command name (which may itself hold spaces and parentheses). */
@@ -8,10 +9,16 @@ function statFields(pid: number | string): string[] {
   return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 }
 
+/** User and system CPU seconds a process has used so far, from /proc. */
+export function cpuTimes(pid: number): { userS: number; sysS: number } {
+  const f = statFields(pid);
+  return { userS: Number(f[11]) / TICKS_PER_S, sysS: Number(f[12]) / TICKS_PER_S };
+}
+
 /** CPU seconds (user + system) a process has used so far, from /proc. */
 export function cpuSeconds(pid: number): number {
-  const f = statFields(pid);
-  return (Number(f[11]) + Number(f[12])) / TICKS_PER_S;
+  const { userS, sysS } = cpuTimes(pid);
+  return userS + sysS;
 }
 
 /** CPU seconds used so far by every live process in these process groups (a daemon and the workers it forked). */

@@ -2,10 +2,9 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { spawnGroup, type GroupProcess } from '../../test/helpers/process-group.js';
+import { cpuTimes } from '../lib/cpu.js';
 
 const execFileP = promisify(execFile);
-// Linux reports CPU times in clock ticks; USER_HZ is 100 on every mainstream build.
-const TICKS_PER_S = 100;
 
 /** A process the benchmark started, its output in a log file. */
 export interface Started extends GroupProcess {
@@ -60,11 +59,8 @@ export interface ProcUsage {
 /** Read a live process's usage; zeros when it is gone. */
 export function procUsage(pid: number): ProcUsage {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // fields after the command name, which may itself hold spaces and parentheses
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const sysS = Number(rest[12]) / TICKS_PER_S;
-    const cpuS = Number(rest[11]) / TICKS_PER_S + sysS;
+    const { userS, sysS } = cpuTimes(pid);
+    const cpuS = userS + sysS;
     const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return { cpuS, sysS, peakRssMb: hwm ? (Number(hwm[1]) * 1024) / 1e6 : 0 };
   } catch {

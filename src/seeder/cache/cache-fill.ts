@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { HashWorker } from '../../core/hashing/hash-worker.js';
 import type { Logger } from '../../core/logger.js';
+import { writevFully } from '../../core/write-fully.js';
 import type { StoreSet } from '../../stores/index.js';
 import { CorruptDataError } from '../errors.js';
 import { readStoreRange } from '../serve/store-range-reader.js';
@@ -85,8 +86,7 @@ export class CacheFill extends EventEmitter {
         queued += bytes;
         writes = writes.then(async () => {
           if (writeFailure) return;
-          let { bytesWritten } = await fh.writev(blocks, at);
-          while (bytesWritten < bytes) bytesWritten += (await fh.write(Buffer.concat(blocks).subarray(bytesWritten), 0, bytes - bytesWritten, at + bytesWritten)).bytesWritten;
+          await writevFully(fh, blocks, bytes, at);
           queued -= bytes;
           this.written += bytes;
           this.advance();

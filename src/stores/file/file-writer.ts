@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { md5Hasher, type Md5Hasher } from '../../core/hashing/md5-hasher.js';
+import { writevFully } from '../../core/write-fully.js';
 import { mkdir, open, rename, rm, stat, realpath, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { InvalidKeyError } from '../errors.js';
@@ -13,14 +14,6 @@ import { translateFsError } from './fs-errors.js';
 const WRITES_IN_FLIGHT = 2;
 /** Incoming buffers (often 64 KiB socket reads) are gathered into one writev of about this size. */
 const GATHER_BYTES = 1024 * 1024;
-
-// fs writes to regular files are normally complete, but the API allows short ones.
-async function writeFully(fh: FileHandle, blocks: Buffer[], bytes: number, position: number): Promise<void> {
-  let done = (await fh.writev(blocks, position)).bytesWritten;
-  if (done === bytes) return;
-  const rest = Buffer.concat(blocks);
-  while (done < bytes) done += (await fh.write(rest, done, bytes - done, position + done)).bytesWritten;
-}
 
 /** Where a file writer puts its bytes and how careful it is. */
 export interface FileWriterTarget {
@@ -74,7 +67,7 @@ export class FileWriter extends StoreWriter {
     const bytes = this.#gatheredBytes;
     this.#gathered = [];
     this.#gatheredBytes = 0;
-    const write = writeFully(fh, blocks, bytes, this.#position).catch((err: unknown) => {
+    const write = writevFully(fh, blocks, bytes, this.#position).catch((err: unknown) => {
       this.#writeError ??= translateFsError(err, this.key);
     });
     this.#position += bytes;

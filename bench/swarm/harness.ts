@@ -21,6 +21,8 @@ export interface BenchOptions {
   agent?: Record<string, unknown>;
   /** Extra node flags for the agent daemons (profiling). */
   agentNodeArgs?: string[];
+  /** Leave each row's host folders (images, logs) in place. */
+  keep?: boolean;
 }
 
 /** Write `size` random bytes to `path`; their SHA-256. */
@@ -107,7 +109,7 @@ export class SwarmBench {
       const sums = await Promise.all(hosts.map((h) => (h.file ? sha256File(h.file) : Promise.resolve(''))));
       return { mode, hosts, originBittorrentBytes: e1.bittorrent - e0.bittorrent, originHttpBytes: e1.http - e0.http, originCpuS, bytesOk: sums.every((s) => s === this.sha256) };
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      if (!this.opts.keep) rmSync(dir, { recursive: true, force: true });
     }
   }
 

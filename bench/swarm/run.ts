@@ -7,6 +7,7 @@
  *   --hosts 4,8,16,32   --size 128 (MiB)   --rate 100 (Mbit/s each way)   --delay-ms 1
  *   --modes swarm,http,aria2c   --runs 1   --png FILE   --name swarm (results file)
  *   --max-conns N (agents)   --seed-conns N (Teller)   --agent-node-args='--cpu-prof --cpu-prof-dir=D' (profiling)
+ *   --keep (leave the hosts' folders and logs in place, and print where)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,6 +33,7 @@ const { values } = parseArgs({
     'max-conns': { type: 'string' },
     'seed-conns': { type: 'string' },
     'agent-node-args': { type: 'string' },
+    keep: { type: 'boolean', default: false },
   },
 });
 
@@ -46,12 +48,15 @@ const seeder = values['seed-conns'] ? { seeding: { max_conns: Number(values['see
 const testbed = NetnsTestbed.create({ hosts: Math.max(...hostCounts), rateMbit, delayMs: Number(values['delay-ms']) });
 const dir = mkdtempSync(join(tmpdir(), 'glance-p2p-swarm-bench-'));
 // Ctrl-C exits from the testbed's signal handler, past the finally below: the images go too
-process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+const removeDir = () => {
+  if (!values.keep) rmSync(dir, { recursive: true, force: true });
+};
+process.on('exit', removeDir);
 const rows: Array<RowResult & { run: number }> = [];
 try {
   process.stdout.write(`testbed: ${testbed.description}; image ${values.size} MiB; modes ${modes.join(', ')}; ${runs} run(s)\n`);
   const agentNodeArgs = values['agent-node-args']?.split(' ').filter(Boolean);
-  const bench = await SwarmBench.open(testbed, dir, { sizeBytes, ...(seeder ? { seeder } : {}), ...(agent ? { agent } : {}), ...(agentNodeArgs ? { agentNodeArgs } : {}) });
+  const bench = await SwarmBench.open(testbed, dir, { sizeBytes, ...(seeder ? { seeder } : {}), ...(agent ? { agent } : {}), ...(agentNodeArgs ? { agentNodeArgs } : {}), keep: values.keep });
   try {
     for (let run = 1; run <= runs; run++) {
       for (const n of hostCounts) {
@@ -70,5 +75,6 @@ try {
   process.stdout.write(`finish-time curves: ${png}\nraw results: ${writeResults(values.name, { testbed: testbed.description, sizeBytes, rateMbit, runs, rows, table })}\n`);
 } finally {
   await testbed.close();
-  rmSync(dir, { recursive: true, force: true });
+  removeDir();
+  if (values.keep) process.stdout.write(`kept: ${dir}\n`);
 }

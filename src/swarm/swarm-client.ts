@@ -116,7 +116,11 @@ export class SwarmClient {
       coalesceRequestUpdates(torrent);
       const stats = new TransferStats(torrent, options.onUpload);
       const cap = this.opts.maxRequestsPerPeer ?? 64;
-      torrent.on('wire', (wire: Wire) => capRequests(wire, cap));
+      torrent.on('wire', (wire: Wire) => {
+        capRequests(wire, cap);
+        // webtorrent drops a peer that leaves a block request unanswered for 30 s
+        wire.on('timeout', () => this.opts.log.warn({ infohash: torrent.infoHash, peer: `${wire.remoteAddress}:${wire.remotePort}` }, 'peer left a block request unanswered for 30 s; dropped it'));
+      });
       preferOwnPartialPieces(torrent);
       const guard = new PeerGuard(torrent, (peer, reason) => {
         this.opts.log.warn({ infohash: torrent.infoHash, peer, reason }, 'banned a peer');

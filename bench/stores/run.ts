@@ -83,19 +83,24 @@ function table(rows: Row[]): string {
   return [line(head), `|${widths.map((w, i) => (i < 2 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...body.map(line)].join('\n');
 }
 
+/** Store settings that only change writes. */
+const WRITE_ONLY = new Set(['file-nosync', 's3rver-oneput', 's3api-oneput']);
+
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'bench-stores-'));
   const rows: Row[] = [];
   const wanted = (name: string) => !ONLY || ONLY.includes(name);
-  const swift = wanted('s3api') || wanted('swift') ? await startSwift() : undefined;
+  const swift = wanted('s3api') || wanted('s3api-oneput') || wanted('swift') ? await startSwift() : undefined;
   try {
     const src = await makeSource(dir);
     const makers: Array<[string, () => Promise<BenchTarget>]> = [
       ['file', () => fileTarget(true)],
       ['file-nosync', () => fileTarget(false)],
       ['nginx', nginxTarget],
-      ['s3rver', s3rverTarget],
+      ['s3rver', () => s3rverTarget()],
+      ['s3rver-oneput', () => s3rverTarget(true)],
       ['s3api', () => swiftS3Target(swift!)],
+      ['s3api-oneput', () => swiftS3Target(swift!, true)],
       ['swift', () => swiftTarget(swift!)],
     ];
     for (const [name, make] of makers) {
@@ -104,8 +109,8 @@ async function main(): Promise<void> {
       try {
         process.stderr.write(`${t.name}…\n`);
         await t.seed(src, 'object.bin');
-        // fsync only changes writes: the fsync-off file store is measured for writes alone.
-        if (name !== 'file-nosync') rows.push(await measure(t, 'read', src));
+        // fsync and the multipart threshold only change writes: those variants are measured for writes alone.
+        if (!WRITE_ONLY.has(name)) rows.push(await measure(t, 'read', src));
         if (t.curlWrite) rows.push(await measure(t, 'write', src));
       } finally {
         await t.stop();

@@ -65,13 +65,20 @@ export async function nginxTarget(): Promise<BenchTarget> {
   };
 }
 
+/**
+ * Above the S3 adapter's multipart threshold (64 MiB by default) a write goes in parts that
+ * are retried alone on a fault; `onePut` raises the threshold past the bench object, so the
+ * write is one streamed PutObject, as curl's is (nothing to retry it from if it fails).
+ */
+const ONE_PUT = { multipartThreshold: 512 * 1024 * 1024 };
+
 /** The s3 store against s3rver in a child process. */
-export async function s3rverTarget(): Promise<BenchTarget> {
+export async function s3rverTarget(onePut = false): Promise<BenchTarget> {
   const server = await startS3rver(['bench']);
-  const store = new S3Store('s3rver', { bucket: 'bench', endpoint: server.endpoint, accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey });
+  const store = new S3Store('s3rver', { bucket: 'bench', endpoint: server.endpoint, accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey, ...(onePut ? ONE_PUT : {}) });
   const url = (key: string) => s3Url(server.endpoint, server.accessKeyId, server.secretAccessKey, 'bench', key);
   const target: BenchTarget = {
-    name: 's3 (s3rver)',
+    name: onePut ? 's3 (s3rver, one PUT)' : 's3 (s3rver)',
     store,
     seed: async (src, key) => void (await curl([...target.curlWrite!(src, key)], 'upload')),
     curlRead: (key) => [...sigv4(server.region), url(key)],
@@ -85,12 +92,12 @@ export async function s3rverTarget(): Promise<BenchTarget> {
 }
 
 /** The s3 store against Swift's s3api; `swift` is shared with swiftTarget. */
-export async function swiftS3Target(swift: SwiftServer): Promise<BenchTarget> {
+export async function swiftS3Target(swift: SwiftServer, onePut = false): Promise<BenchTarget> {
   await swift.createContainer('bench-s3');
-  const store = new S3Store('swift-s3', { bucket: 'bench-s3', endpoint: swift.s3Endpoint, region: swift.region, accessKeyId: swift.s3AccessKey, secretAccessKey: swift.s3Secret });
+  const store = new S3Store('swift-s3', { bucket: 'bench-s3', endpoint: swift.s3Endpoint, region: swift.region, accessKeyId: swift.s3AccessKey, secretAccessKey: swift.s3Secret, ...(onePut ? ONE_PUT : {}) });
   const url = (key: string) => s3Url(swift.s3Endpoint, swift.s3AccessKey, swift.s3Secret, 'bench-s3', key);
   const target: BenchTarget = {
-    name: 's3 (Swift s3api)',
+    name: onePut ? 's3 (Swift s3api, one PUT)' : 's3 (Swift s3api)',
     store,
     seed: async (src, key) => void (await curl([...target.curlWrite!(src, key)], 'upload')),
     curlRead: (key) => [...sigv4(swift.region), url(key)],

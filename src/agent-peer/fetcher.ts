@@ -109,6 +109,7 @@ export class Fetcher {
         size: resolved.size,
         etag: `"${resolved.sha256}"`,
         stallMs: this.config.http_stall_s * 1000,
+        dispatcher: dispatcherFor(resolved.entry.tls),
         onBytes: (bytes) => {
           const rate = meter.update(bytes);
           options.onProgress?.({ phase: 'downloading', image_id: image.id, bytes, total: resolved.size, rate, peers: 0, swarm_bytes: 0, http_bytes: bytes, eta_s: rate > 0 ? Math.round((resolved.size - bytes) / rate) : null });

@@ -1,7 +1,7 @@
 import { open, stat, truncate } from 'node:fs/promises';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { fetch } from 'undici';
+import { fetch, type Dispatcher } from 'undici';
 import { GlanceError, UnavailableError } from '../core/errors.js';
 import { errorFromResponse } from '../core/http-client.js';
 
@@ -14,6 +14,8 @@ export interface HttpDownloadJob {
   /** The ETag the bytes must have (Teller's is the quoted SHA-256): a resume is only taken for the same bytes. */
   etag: string;
   stallMs: number;
+  /** How to connect: the registry entry's TLS settings (its CA, or insecure). */
+  dispatcher?: Dispatcher | undefined;
   onBytes?: (bytes: number) => void;
   signal?: AbortSignal;
 }
@@ -56,7 +58,7 @@ export async function httpDownload(job: HttpDownloadJob): Promise<number> {
   try {
     let res;
     try {
-      res = await fetch(job.url, { headers, signal });
+      res = await fetch(job.url, { headers, signal, ...(job.dispatcher ? { dispatcher: job.dispatcher } : {}) });
     } catch (err) {
       if (stall.signal.aborted) throw stall.signal.reason;
       const cause = (err as { cause?: { code?: string } }).cause;

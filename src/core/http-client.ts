@@ -53,7 +53,8 @@ export class JsonClient {
   constructor(
     baseUrl: string,
     readonly token: string | undefined,
-    private readonly dispatcher?: Dispatcher,
+    /** How to connect (the registry entry's TLS settings); for requests made beside this client. */
+    readonly dispatcher?: Dispatcher,
     private readonly timeoutMs = 30_000,
     /** Prefix error messages with the request (off when they are passed on to our own callers). */
     private readonly namedErrors = true,

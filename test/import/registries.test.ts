@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { runCli } from '../helpers/cli.js';
 import { uploadImage } from '../helpers/images.js';
 import { ADMIN_TOKEN, startTestRegistry } from '../helpers/registry.js';
 import { startFullStack, type FullStack } from '../helpers/stack.js';
+import { startTestTeller } from '../helpers/teller.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const MiB = 1024 * 1024;
@@ -33,6 +34,13 @@ describe('two installations on one machine: copy A → B over A\'s swarm, list b
     return file;
   };
   const uriA = (id: string) => `${a.teller.url}/v2/images/${id}`;
+  /** A self-signed certificate for 127.0.0.1: its own CA. */
+  const selfSigned = (name: string) => {
+    const cert = join(dir.path, `${name}-cert.pem`);
+    const key = join(dir.path, `${name}-key.pem`);
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    return { cert, key };
+  };
 
   beforeAll(async () => {
     [a, b] = await Promise.all([startFullStack(), startFullStack({ registry: { allow_anonymous: false }, teller: { import_swarm: { web_seed_after_ms: 30_000 } } })]);
@@ -108,9 +116,7 @@ describe('two installations on one machine: copy A → B over A\'s swarm, list b
   });
 
   it('a registry behind TLS with its own CA: ca_file or insecure in the entry works, none is an ERROR row beside the others', async () => {
-    const cert = join(dir.path, 'cert.pem');
-    const key = join(dir.path, 'key.pem');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    const { cert, key } = selfSigned('registry');
     const secure = await startTestRegistry({ tls: { cert_file: cert, key_file: key } });
     try {
       expect(secure.url).toMatch(/^https:/);
@@ -133,6 +139,31 @@ describe('two installations on one machine: copy A → B over A\'s swarm, list b
       expect((await runCli(['image', 'list', '--registry', 'tls', '--config', write('tls-none', '')])).code).toBe(6);
     } finally {
       await secure.close();
+    }
+  });
+  it('a Teller behind TLS with its own CA: `image upload` and an HTTP fetch (--no-p2p) trust the entry\'s ca_file, as the metadata calls do', async () => {
+    const { cert, key } = selfSigned('teller');
+    const teller = await startTestTeller({ tls: { cert_file: cert, key_file: key } });
+    try {
+      expect(teller.url).toMatch(/^https:/);
+      const config = join(dir.path, 'teller-tls.yaml');
+      writeFileSync(config, `registries:\n  - { name: tls, url: ${teller.url}, token: ${ADMIN_TOKEN}, tls: { ca_file: ${cert} } }\n`);
+      const bytes = randomBytes(3 * MiB + 17);
+      const file = join(dir.path, 'over-tls.img');
+      writeFileSync(file, bytes);
+      const created = await runCli(['image', 'create', '--name', 'over-tls', '--disk-format', 'raw', '--container-format', 'bare', '--registry', 'tls', '--config', config, '--json']);
+      expect(created.code, created.stderr).toBe(0);
+      const id = JSON.parse(created.stdout).id as string;
+      const up = await runCli(['image', 'upload', id, file, '--registry', 'tls', '--config', config]);
+      expect(up.code, up.stderr).toBe(0);
+      expect(up.stdout).toMatch(/ active /);
+      const got = await runCli(['fetch', `${teller.url}/v2/images/${id}`, '--config', config, '--data-dir', join(dir.path, 'host-tls'), '--no-p2p', '--json']);
+      expect(got.code, got.stderr).toBe(0);
+      const done = jsonLines(got.stdout).at(-1)!;
+      expect(done).toMatchObject({ phase: 'done', source: 'http', sha256: sha(bytes) });
+      expect(readFileSync(done.path)).toEqual(bytes);
+    } finally {
+      await teller.close();
     }
   });
 });

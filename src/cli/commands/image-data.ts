@@ -43,7 +43,7 @@ export function imageDataCommands(image: Command): void {
       const headers: Record<string, string> = { 'content-type': 'application/octet-stream', 'content-length': String(size) };
       if (client.token) headers['x-auth-token'] = client.token;
       if (flags.store) headers['x-image-meta-store'] = flags.store;
-      const res = await fetch(`${client.baseUrl}/v2/images/${id}/file`, { method: 'PUT', headers, body, duplex: 'half' });
+      const res = await fetch(`${client.baseUrl}/v2/images/${id}/file`, { method: 'PUT', headers, body, duplex: 'half', ...(client.dispatcher ? { dispatcher: client.dispatcher } : {}) });
       view.stop();
       if (!res.ok) throw await errorFromResponse(res, 'upload');
       const after = await client.get(id);

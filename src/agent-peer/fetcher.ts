@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { ForbiddenError, IntegrityFailure } from '../core/errors.js';
+import { useTlsInGlobalFetch } from '../core/global-fetch-tls.js';
 import { JsonClient, dispatcherFor } from '../core/http-client.js';
 import type { Logger } from '../core/logger.js';
 import type { RegistryDirectory } from '../core/registry-directory.js';
@@ -142,6 +143,8 @@ export class Fetcher {
     const teller = new JsonClient(resolved.seederUrl, token ?? resolved.entry.token, dispatcherFor(resolved.entry.tls));
     const res = await teller.json<{ url: string }>('POST', `/p2p/v1/images/${resolved.image.id}/signed-url`, { body: {} });
     if (!res?.url) throw new ForbiddenError('Teller gave no signed URL');
+    // webtorrent fetches its web seeds with the global fetch: give that the entry's TLS settings
+    useTlsInGlobalFetch(res.url, resolved.entry.tls);
     return res.url;
   }
 }

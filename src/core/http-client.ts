@@ -8,10 +8,16 @@ export interface ClientTls {
   insecure?: boolean;
 }
 
+/** Socket options for these TLS settings (undefined = Node's defaults). */
+export function tlsConnectOptions(tls: ClientTls | undefined): { ca?: Buffer; rejectUnauthorized: boolean } | undefined {
+  if (!tls || (!tls.ca_file && !tls.insecure)) return undefined;
+  return { ...(tls.ca_file ? { ca: readFileSync(tls.ca_file) } : {}), rejectUnauthorized: !tls.insecure };
+}
+
 /** An undici dispatcher for these TLS settings (undefined = Node's defaults). */
 export function dispatcherFor(tls: ClientTls | undefined): Dispatcher | undefined {
-  if (!tls || (!tls.ca_file && !tls.insecure)) return undefined;
-  return new Agent({ connect: { ...(tls.ca_file ? { ca: readFileSync(tls.ca_file) } : {}), rejectUnauthorized: !tls.insecure } });
+  const connect = tlsConnectOptions(tls);
+  return connect ? new Agent({ connect }) : undefined;
 }
 
 const KIND_BY_STATUS: Record<number, ErrorKind> = {

@@ -141,13 +141,14 @@ describe('two installations on one machine: copy A → B over A\'s swarm, list b
       await secure.close();
     }
   });
-  it('a Teller behind TLS with its own CA: `image upload` and an HTTP fetch (--no-p2p) trust the entry\'s ca_file, as the metadata calls do', async () => {
+  it('a Teller behind TLS with its own CA: `image upload`, an HTTP fetch (--no-p2p) and the swarm\'s web seed trust the entry\'s ca_file, as the metadata calls do', async () => {
     const { cert, key } = selfSigned('teller');
-    const teller = await startTestTeller({ tls: { cert_file: cert, key_file: key } });
+    // not seeding and no tracker: a swarm fetch can only finish through Teller as a web seed
+    const teller = await startTestTeller({ tls: { cert_file: cert, key_file: key }, seeding: { enabled: false } });
     try {
       expect(teller.url).toMatch(/^https:/);
       const config = join(dir.path, 'teller-tls.yaml');
-      writeFileSync(config, `registries:\n  - { name: tls, url: ${teller.url}, token: ${ADMIN_TOKEN}, tls: { ca_file: ${cert} } }\n`);
+      writeFileSync(config, `registries:\n  - { name: tls, url: ${teller.url}, token: ${ADMIN_TOKEN}, tls: { ca_file: ${cert} } }\nagent:\n  fallback_after_s: 1\n`);
       const bytes = randomBytes(3 * MiB + 17);
       const file = join(dir.path, 'over-tls.img');
       writeFileSync(file, bytes);
@@ -162,6 +163,9 @@ describe('two installations on one machine: copy A → B over A\'s swarm, list b
       const done = jsonLines(got.stdout).at(-1)!;
       expect(done).toMatchObject({ phase: 'done', source: 'http', sha256: sha(bytes) });
       expect(readFileSync(done.path)).toEqual(bytes);
+      const swarm = await runCli(['fetch', `${teller.url}/v2/images/${id}`, '--config', config, '--data-dir', join(dir.path, 'host-tls-swarm'), '--json']);
+      expect(swarm.code, swarm.stderr).toBe(0);
+      expect(jsonLines(swarm.stdout).at(-1)).toMatchObject({ phase: 'done', source: 'swarm', sha256: sha(bytes), swarm_bytes: 0, http_bytes: bytes.length });
     } finally {
       await teller.close();
     }

@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { ForbiddenError, IntegrityFailure } from '../core/errors.js';
 import { useTlsInGlobalFetch } from '../core/global-fetch-tls.js';
-import { JsonClient, dispatcherFor } from '../core/http-client.js';
+import { JsonClient } from '../core/http-client.js';
 import type { Logger } from '../core/logger.js';
 import type { RegistryDirectory } from '../core/registry-directory.js';
 import type { SwarmClient } from '../swarm/swarm-client.js';
@@ -110,7 +110,7 @@ export class Fetcher {
         size: resolved.size,
         etag: `"${resolved.sha256}"`,
         stallMs: this.config.http_stall_s * 1000,
-        dispatcher: dispatcherFor(resolved.entry.tls),
+        dispatcher: resolved.client.dispatcher,
         onBytes: (bytes) => {
           const rate = meter.update(bytes);
           options.onProgress?.({ phase: 'downloading', image_id: image.id, bytes, total: resolved.size, rate, peers: 0, swarm_bytes: 0, http_bytes: bytes, eta_s: rate > 0 ? Math.round((resolved.size - bytes) / rate) : null });
@@ -140,7 +140,7 @@ export class Fetcher {
 
   /** A signed file URL at the image's Teller, for the web seed (web seeds send no auth headers). */
   private async signedUrl(resolved: ResolvedImage, token: string | undefined): Promise<string> {
-    const teller = new JsonClient(resolved.seederUrl, token ?? resolved.entry.token, dispatcherFor(resolved.entry.tls));
+    const teller = new JsonClient(resolved.seederUrl, token ?? resolved.entry.token, resolved.client.dispatcher);
     const res = await teller.json<{ url: string }>('POST', `/p2p/v1/images/${resolved.image.id}/signed-url`, { body: {} });
     if (!res?.url) throw new ForbiddenError('Teller gave no signed URL');
     // webtorrent fetches its web seeds with the global fetch: give that the entry's TLS settings

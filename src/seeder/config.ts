@@ -51,6 +51,12 @@ const SeedingSchema = Type.Object(
     piece_cache_slots: Type.Integer({ minimum: 0, default: 8 }),
     /** Cap on bytes/s Teller sends to peers (0: none): leaves the rest of the load to the hosts. */
     upload_limit: Type.Integer({ minimum: 0, default: 0 }),
+    /**
+     * Pieces shown to each peer at a time (sparse seeding, after BitTorrent's super-seeding): a peer gets
+     * another once a piece it fetched has reached another peer, so Teller sends each piece about once.
+     * 0 shows every piece, as a plain seed does.
+     */
+    offer_window: Type.Integer({ minimum: 0, default: 2 }),
   },
   { additionalProperties: false, default: {} },
 );

@@ -4,6 +4,7 @@ import { preferOwnPartialPieces } from './partial-pieces-first.js';
 import { pipePeersDirectly } from './direct-pipes.js';
 import { PeerGuard } from './peer-guard.js';
 import { coalesceRequestUpdates } from './request-scheduler.js';
+import { seedSparingly } from './sparse-seeding.js';
 import type { ChunkStoreConstructor } from './piece-store.js';
 import { TransferStats } from './transfer-stats.js';
 
@@ -54,6 +55,8 @@ export interface SwarmAddOptions {
   skipVerify?: boolean;
   /** Pieces webtorrent keeps in memory in front of the store (0 for a local file: the page cache does it). */
   storeCacheSlots?: number;
+  /** A seed holding every piece: show each peer this many pieces at a time (sparse seeding; 0 or unset: all of them). */
+  offerWindow?: number;
   onBan?: (peer: string, reason: string) => void;
   onUpload?: (bytes: number) => void;
 }
@@ -122,6 +125,7 @@ export class SwarmClient {
         wire.on('timeout', () => this.opts.log.warn({ infohash: torrent.infoHash, peer: `${wire.remoteAddress}:${wire.remotePort}` }, 'peer left a block request unanswered for 30 s; dropped it'));
       });
       preferOwnPartialPieces(torrent);
+      if (options.offerWindow) seedSparingly(torrent, options.offerWindow);
       const guard = new PeerGuard(torrent, (peer, reason) => {
         this.opts.log.warn({ infohash: torrent.infoHash, peer, reason }, 'banned a peer');
         options.onBan?.(peer, reason);

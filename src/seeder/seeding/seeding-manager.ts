@@ -97,6 +97,7 @@ export class SeedingManager {
         storeOpts: { source },
         skipVerify: true,
         storeCacheSlots: this.deps.config.piece_cache_slots,
+        offerWindow: this.deps.config.offer_window,
         onUpload: (bytes) => this.deps.metrics.seededBytes.inc(bytes),
       });
       this.seeded.set(imageId, torrent.infoHash);

@@ -144,15 +144,17 @@ export function seedSparingly(torrent: Torrent, window = 2): void {
     if (wire.type === 'webSeed') return;
     const offers: PeerOffers = { shown: new Set(), open: new Set(), fetched: new Map(), counted: new Uint8Array(pieces()) };
     // webtorrent announces everything right after the handshake (have-all or a full bitfield): announce nothing instead, then the first offers.
+    const sendBitfield = wire.bitfield.bind(wire);
     const announceNone = () => {
+      if (peers.has(wire)) return;
       if (wire.hasFast) wire.haveNone();
-      else wire.bitfield(new Uint8Array(Math.ceil(pieces() / 8)));
+      else sendBitfield(new Uint8Array(Math.ceil(pieces() / 8)));
       peers.set(wire, offers);
       recount(wire, offers);
       refill(wire);
     };
     wire.haveAll = announceNone;
-    wire.bitfield = ((send) => (bits: Uint8Array | { buffer: Uint8Array }) => (peers.has(wire) ? send(bits) : announceNone()))(wire.bitfield.bind(wire));
+    wire.bitfield = announceNone;
     wire.on('bitfield', () => {
       if (!peers.has(wire)) return;
       recount(wire, offers);

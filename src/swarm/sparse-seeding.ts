@@ -155,16 +155,14 @@ export function seedSparingly(torrent: Torrent, window = 2): void {
     };
     wire.haveAll = announceNone;
     wire.bitfield = announceNone;
-    wire.on('bitfield', () => {
-      if (!peers.has(wire)) return;
-      recount(wire, offers);
-      sweep();
-    });
-    wire.on('have-all', () => {
-      if (!peers.has(wire)) return;
-      recount(wire, offers);
-      sweep();
-    });
+    // A late bitfield or have-all (the peer's announcement may come after ours).
+    for (const event of ['bitfield', 'have-all']) {
+      wire.on(event, () => {
+        if (!peers.has(wire)) return;
+        recount(wire, offers);
+        sweep();
+      });
+    }
     wire.on('have', (index: number) => onHave(wire, index));
     wire.on('close', () => {
       if (!peers.delete(wire)) return;

@@ -1,7 +1,7 @@
 import type { Torrent, Wire } from 'webtorrent';
 
 /** A piece a peer fetched from its offers waits this long for another peer to take it up before its slot is freed anyway. */
-export const SHARE_WAIT_MS = 5_000;
+export const SHARE_WAIT_MS = 1_500;
 
 /** The wire methods this touches (bittorrent-protocol). */
 interface WireInternals {

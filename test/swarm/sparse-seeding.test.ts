@@ -61,7 +61,7 @@ describe('Teller seeds sparingly (seeding.offer_window)', () => {
       // A fetches one of its pieces: B lacks it, so A's slot stays taken until B has it too.
       const [fetched] = a.seen.haves;
       a.wire.have(fetched!);
-      await new Promise((r) => setTimeout(r, 500));
+      await new Promise((r) => setTimeout(r, 300));
       expect(a.seen.haves).toHaveLength(2);
       expect(b.seen.haves).toHaveLength(2);
 

@@ -70,9 +70,16 @@ try {
   }
   const table = rows.map((r) => ({ ...(runs > 1 ? { run: r.run } : {}), ...summarize(r) }));
   printTable(`Swarm benchmark: ${testbed.description}; image ${values.size} MiB (F); times ÷ T*, origin egress ÷ F`, table);
+  // The results first: a missing gnuplot must not cost a run that took minutes.
+  process.stdout.write(`raw results: ${writeResults(values.name, { testbed: testbed.description, sizeBytes, rateMbit, runs, rows, table })}\n`);
   const png = values.png ?? join('bench', 'results', `${values.name}-finish-times.png`);
-  drawFinishTimes(rows.filter((r) => r.run === 1), png, `each host and Teller shaped to ${rateMbit} Mbit/s up and down, image ${values.size} MiB`);
-  process.stdout.write(`finish-time curves: ${png}\nraw results: ${writeResults(values.name, { testbed: testbed.description, sizeBytes, rateMbit, runs, rows, table })}\n`);
+  try {
+    drawFinishTimes(rows.filter((r) => r.run === 1), png, `each host and Teller shaped to ${rateMbit} Mbit/s up and down, image ${values.size} MiB`);
+    process.stdout.write(`finish-time curves: ${png}\n`);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    process.stdout.write('no finish-time curves: gnuplot is not installed (apt-get install gnuplot-nox)\n');
+  }
 } finally {
   await testbed.close();
   removeDir();

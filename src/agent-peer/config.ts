@@ -23,6 +23,12 @@ export const AgentConfigSchema = Type.Object(
     /** …or when the swarm moves less than this many bytes/s for `slow_for_s` seconds. */
     slow_rate: Type.Integer({ minimum: 0, default: 1024 * 1024 }),
     slow_for_s: Type.Number({ minimum: 1, default: 10 }),
+    /**
+     * Seconds a swarm fetch may go without a newly verified piece, from peers or the web seed,
+     * before it leaves the swarm and downloads over plain HTTP from Teller (which then
+     * finishes the job or fails with Teller's own error).
+     */
+    swarm_stall_s: Type.Number({ minimum: 1, default: 60 }),
     /** Seconds an HTTP fetch may go without a byte before it fails. */
     http_stall_s: Type.Number({ minimum: 1, default: 60 }),
   },

@@ -12,7 +12,7 @@ import { httpDownload } from './http-download.js';
 import { resolveImage, type ResolvedImage } from './image-source.js';
 import type { HeldImage, LocalImageCache } from './local-cache.js';
 import { RateMeter, type ProgressSink } from './progress.js';
-import { swarmDownload } from './swarm-download.js';
+import { swarmDownload, SwarmStalledError } from './swarm-download.js';
 import { sha256File } from './verify-file.js';
 
 /** How to fetch. */
@@ -87,37 +87,35 @@ export class Fetcher {
 
   private async download(resolved: ResolvedImage, options: FetchOptions): Promise<FetchResult> {
     const { image } = resolved;
-    const useSwarm = !options.noP2p && image.p2p_infohash !== null;
-    const partial = this.cache.partialPath(useSwarm ? image.p2p_infohash! : resolved.sha256, useSwarm ? 'swarm' : 'http');
-    let counts: TransferCounts = { fromPeers: 0, fromWebSeeds: 0, uploaded: 0 };
+    let useSwarm = !options.noP2p && image.p2p_infohash !== null;
+    let partial = this.cache.partialPath(useSwarm ? image.p2p_infohash! : resolved.sha256, useSwarm ? 'swarm' : 'http');
+    let counts: TransferCounts;
     let torrent: Buffer | null = null;
     if (useSwarm) {
       torrent = httpAnnounceOnly(await resolved.client.torrent(image.id));
-      const swarmTorrent = await swarmDownload(
-        await this.swarm(),
-        this.config,
-        { imageId: image.id, torrent, partial, size: resolved.size, webSeedUrl: () => this.signedUrl(resolved, options.token), ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(options.signal ? { signal: options.signal } : {}) },
-        this.log,
-      );
-      counts = swarmTorrent.stats;
+      const swarm = await this.swarm();
+      try {
+        const swarmTorrent = await swarmDownload(
+          swarm,
+          this.config,
+          { imageId: image.id, torrent, partial, size: resolved.size, webSeedUrl: () => this.signedUrl(resolved, options.token), ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(options.signal ? { signal: options.signal } : {}) },
+          this.log,
+        );
+        counts = swarmTorrent.stats;
+      } catch (err) {
+        if (!(err instanceof SwarmStalledError)) throw err;
+        // Plain HTTP either finishes the job or fails with Teller's own reason (a 502 naming a bad chunk, say).
+        this.log.warn({ err, imageId: image.id }, 'the swarm stalled: downloading over plain HTTP');
+        await swarm.remove(image.p2p_infohash!);
+        const swarmPartial = partial;
+        useSwarm = false;
+        partial = this.cache.partialPath(resolved.sha256, 'http');
+        counts = await this.httpFetch(resolved, partial, options);
+        // kept until now, so that a fetch after a failed HTTP download resumes the pieces
+        await rm(swarmPartial, { force: true });
+      }
     } else {
-      const meter = new RateMeter();
-      const token = options.token ?? resolved.entry.token;
-      const fetched = await httpDownload({
-        url: `${resolved.seederUrl}/v2/images/${image.id}/file`,
-        headers: token ? { 'x-auth-token': token } : {},
-        partial,
-        size: resolved.size,
-        etag: `"${resolved.sha256}"`,
-        stallMs: this.config.http_stall_s * 1000,
-        dispatcher: resolved.client.dispatcher,
-        onBytes: (bytes) => {
-          const rate = meter.update(bytes);
-          options.onProgress?.({ phase: 'downloading', image_id: image.id, bytes, total: resolved.size, rate, peers: 0, swarm_bytes: 0, http_bytes: bytes, eta_s: rate > 0 ? Math.round((resolved.size - bytes) / rate) : null });
-        },
-        ...(options.signal ? { signal: options.signal } : {}),
-      });
-      counts = { fromPeers: 0, fromWebSeeds: fetched, uploaded: 0 };
+      counts = await this.httpFetch(resolved, partial, options);
     }
     options.onProgress?.({ phase: 'verifying', image_id: image.id, bytes: resolved.size, total: resolved.size, rate: 0, peers: 0, swarm_bytes: counts.fromPeers, http_bytes: counts.fromWebSeeds, eta_s: 0 });
     const actual = await sha256File(partial);
@@ -136,6 +134,28 @@ export class Fetcher {
     };
     const path = await this.cache.commit(partial, held);
     return { path, sha256: resolved.sha256, size: resolved.size, image, source: useSwarm ? 'swarm' : 'http', counts, infohash: image.p2p_infohash };
+  }
+
+  /** Plain HTTP from the image's Teller, with Range resume into `partial`. */
+  private async httpFetch(resolved: ResolvedImage, partial: string, options: FetchOptions): Promise<TransferCounts> {
+    const { image } = resolved;
+    const meter = new RateMeter();
+    const token = options.token ?? resolved.entry.token;
+    const fetched = await httpDownload({
+      url: `${resolved.seederUrl}/v2/images/${image.id}/file`,
+      headers: token ? { 'x-auth-token': token } : {},
+      partial,
+      size: resolved.size,
+      etag: `"${resolved.sha256}"`,
+      stallMs: this.config.http_stall_s * 1000,
+      dispatcher: resolved.client.dispatcher,
+      onBytes: (bytes) => {
+        const rate = meter.update(bytes);
+        options.onProgress?.({ phase: 'downloading', image_id: image.id, bytes, total: resolved.size, rate, peers: 0, swarm_bytes: 0, http_bytes: bytes, eta_s: rate > 0 ? Math.round((resolved.size - bytes) / rate) : null });
+      },
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    return { fromPeers: 0, fromWebSeeds: fetched, uploaded: 0 };
   }
 
   /** A signed file URL at the image's Teller, for the web seed (web seeds send no auth headers). */

@@ -1,8 +1,12 @@
+import { UnavailableError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { FilePieceStore } from '../swarm/file-piece-store.js';
 import type { SwarmClient, SwarmTorrent } from '../swarm/swarm-client.js';
 import type { AgentConfig } from './config.js';
 import { RateMeter, type FetchProgress } from './progress.js';
+
+/** A swarm fetch that verified no new piece for `swarm_stall_s`, web seed included. */
+export class SwarmStalledError extends UnavailableError {}
 
 /** One download through the swarm. */
 export interface SwarmJob {
@@ -21,7 +25,9 @@ export interface SwarmJob {
  * on disk are checked and kept (a killed fetch resumes). Teller is added as a web
  * seed when no piece came from peers after `fallback_after_s`, or when the swarm
  * stays slower than `slow_rate` for `slow_for_s`: a dead tracker, an empty swarm
- * or a seeder that died never stop a fetch.
+ * or a seeder that died never stop a fetch. When not even that brings a verified piece for
+ * `swarm_stall_s` (Teller cannot serve the image, or its web seed keeps failing), the
+ * download fails with SwarmStalledError instead of waiting for ever.
  */
 export async function swarmDownload(swarm: SwarmClient, config: AgentConfig, job: SwarmJob, log: Logger): Promise<SwarmTorrent> {
   const added = await swarm.add(job.torrent, { store: FilePieceStore, storeOpts: { file: job.partial }, storeCacheSlots: 0 });
@@ -31,6 +37,8 @@ export async function swarmDownload(swarm: SwarmClient, config: AgentConfig, job
   const swarmMeter = new RateMeter(config.slow_for_s * 1000);
   let fallback: string | undefined;
   let slowSince: number | undefined;
+  let lastBytes = -1;
+  let lastProgress = started;
   // pieces that passed their hash (webtorrent's progress also counts blocks of unfinished pieces)
   const pieceCount = torrent.pieces.length;
   const verifiedBytes = () => {
@@ -54,6 +62,10 @@ export async function swarmDownload(swarm: SwarmClient, config: AgentConfig, job
   const report = () => {
     const now = Date.now();
     const bytes = verifiedBytes();
+    if (bytes > lastBytes) {
+      lastBytes = bytes;
+      lastProgress = now;
+    }
     const rate = meter.update(bytes, now);
     const swarmRate = swarmMeter.update(stats.fromPeers, now);
     if (!torrent.done && !fallback) {
@@ -79,7 +91,14 @@ export async function swarmDownload(swarm: SwarmClient, config: AgentConfig, job
 
   await new Promise<void>((resolve, reject) => {
     if (torrent.done) return resolve();
-    const timer = setInterval(report, 500);
+    const timer = setInterval(() => {
+      report();
+      const idle = Date.now() - lastProgress;
+      if (!torrent.done && idle >= config.swarm_stall_s * 1000) {
+        const sources = `${torrent.numPeers} peer(s)${fallback ? ', Teller as web seed' : ''}`;
+        finish(new SwarmStalledError(`No verified piece of image ${job.imageId} for ${Math.round(idle / 1000)} s (${sources})`, { image_id: job.imageId, bytes: lastBytes }));
+      }
+    }, 500);
     const finish = (err?: Error) => {
       clearInterval(timer);
       job.signal?.removeEventListener('abort', onAbort);

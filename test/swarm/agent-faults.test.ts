@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestAgent, type TestAgent } from '../helpers/agent.js';
 import { startHostilePeer } from '../helpers/hostile-peer.js';
 import { uploadImage } from '../helpers/images.js';
 import { startLibtorrent } from '../helpers/libtorrent.js';
+import { freePort } from '../helpers/free-port.js';
 import { ADMIN_TOKEN } from '../helpers/registry.js';
 import { startFullStack, type FullStack } from '../helpers/stack.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -74,6 +75,38 @@ describe('the agent under faults (real tracker, registry, Teller; real hostile a
     expect(sha(readFileSync(result.path))).toBe(sha(data));
     expect(result.counts.fromPeers).toBe(0);
     expect(result.counts.fromWebSeeds).toBeGreaterThanOrEqual(data.length);
+  });
+
+  it('nobody can serve the image (a chunk gone from Teller\'s store, nobody seeding): the fetch fails with Teller\'s 502 naming the chunk instead of waiting for ever', async () => {
+    const s = track(await startFullStack({ teller: { seeding: { enabled: false } } }));
+    const { id } = await uploadImage(s.teller, { size: 6 * MiB });
+    await s.stack.synced();
+    const store = join(s.teller.dataDir, 'store');
+    const chunk = readdirSync(store, { recursive: true, encoding: 'utf8' }).find((f) => f.endsWith('.000000'))!;
+    rmSync(join(store, chunk));
+    const a = track(startTestAgent(s.teller.url, ADMIN_TOKEN, { fallback_after_s: 1, swarm_stall_s: 3 }));
+    const started = Date.now();
+    await expect(a.agent.fetcher.fetch(`${s.teller.url}/v2/images/${id}`)).rejects.toMatchObject({ kind: 'bad_gateway', message: expect.stringMatching(/Chunk 0 .*missing/) });
+    // the stall limit, then one HTTP request: far from the test's own time limit
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(a.agent.seeding()).not.toContain((await s.teller.call('GET', `/v2/images/${id}`, { token: ADMIN_TOKEN })).body.p2p_infohash);
+  });
+
+  it('a web seed that never answers (Teller\'s public_url unreachable from the host): the stalled swarm fetch finishes over plain HTTP', async () => {
+    const dead = await freePort();
+    const s = track(await startFullStack({ teller: { seeding: { enabled: false }, public_url: `http://127.0.0.1:${dead}` } }));
+    const { id, data } = await uploadImage(s.teller, { size: 6 * MiB });
+    await s.stack.synced();
+    const a = track(startTestAgent(s.teller.url, ADMIN_TOKEN, { fallback_after_s: 1, swarm_stall_s: 3 }));
+    const phases: string[] = [];
+    const result = await a.agent.fetcher.fetch(`${s.teller.url}/v2/images/${id}`, { onProgress: (p) => void (p.fallback && phases.push(p.fallback)) });
+    expect(phases.length).toBeGreaterThan(0);
+    expect(result.source).toBe('http');
+    expect(sha(readFileSync(result.path))).toBe(sha(data));
+    expect(result.counts.fromPeers).toBe(0);
+    expect(result.counts.fromWebSeeds).toBe(data.length);
+    // no partial left behind: neither the swarm's nor HTTP's
+    expect(readdirSync(a.dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.part'))).toEqual([]);
   });
 
   it('our agent downloads from a libtorrent seeder (Teller not seeding, no web seed)', async () => {

@@ -1,5 +1,6 @@
 import { crc32 } from 'node:zlib';
 import type { Torrent, Wire } from 'webtorrent';
+import { WIRE_LIMIT_EVENT } from './wire-limits.js';
 
 /** Who a wire is, for bans: its peer id, or its address when the handshake is not done. */
 export function wireKey(wire: Pick<Wire, 'peerId' | 'remoteAddress' | 'remotePort'>): string {
@@ -57,7 +58,8 @@ const SUSPICION_LIMIT = 4;
  * the failed attempt is compared with the good one, and whoever sent a different block
  * is guilty, while honest peers that shared the piece are not. A guilty peer that never
  * sent a verified piece is banned at once; one that did (a seeder that has served us
- * well) only when it happens again. Banned peers are cut off and kept out (by peer id
+ * well) only when it happens again. A peer cut off for going past a connection's limits
+ * (wire-limits.ts) is banned at once. Banned peers are cut off and kept out (by peer id
  * and by address:port, so loopback peers are told apart).
  */
 export class PeerGuard {
@@ -94,6 +96,7 @@ export class PeerGuard {
     wire.on('handshake', () => {
       if (this.isBanned(wire)) wire.destroy();
     });
+    wire.on(WIRE_LIMIT_EVENT, (reason: string) => this.ban(wire, reason));
     wire.on('piece', (index: number, offset: number, block: Uint8Array) => {
       // one record per webtorrent Piece object: a failed piece is replaced by a new one
       const piece = (this.torrent as unknown as { pieces: Array<PieceInternals | null> }).pieces[index];

@@ -7,6 +7,7 @@ import { coalesceRequestUpdates } from './request-scheduler.js';
 import { seedSparingly } from './sparse-seeding.js';
 import type { ChunkStoreConstructor } from './piece-store.js';
 import { TransferStats } from './transfer-stats.js';
+import { limitWires } from './wire-limits.js';
 
 /** How a swarm client behaves. */
 export interface SwarmClientOptions {
@@ -65,7 +66,7 @@ export interface SwarmAddOptions {
  * The BitTorrent client both Teller and the agent run: webtorrent set up for
  * private swarms (no DHT, LSD, PEX, UPnP or NAT-PMP; plaintext, so peers that do
  * not encrypt can talk to it; TCP only), rarest-first, with bans of peers that send
- * bad pieces and byte counts split by source. The piece store is injected: the
+ * bad pieces or go past a connection's limits, and byte counts split by source. The piece store is injected: the
  * swarm code never knows about object stores or files.
  */
 export class SwarmClient {
@@ -75,6 +76,7 @@ export class SwarmClient {
 
   constructor(private readonly opts: SwarmClientOptions) {
     pipePeersDirectly();
+    limitWires();
     this.wt = new WebTorrent({
       dht: false,
       lsd: false,

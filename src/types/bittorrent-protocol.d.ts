@@ -1,4 +1,5 @@
-// bittorrent-protocol ships no types; tests use it to write a hostile peer.
+// bittorrent-protocol ships no types. The swarm code reaches its prototype (src/swarm/wire-limits.ts);
+// tests use it to write hostile peers.
 declare module 'bittorrent-protocol' {
   import type { Duplex } from 'node:stream';
   export default class Wire extends Duplex {
@@ -7,6 +8,8 @@ declare module 'bittorrent-protocol' {
     bitfield(bitfield: Uint8Array | { buffer: Uint8Array }): void;
     unchoke(): void;
     choke(): void;
+    interested(): void;
     have(index: number): void;
+    request(index: number, offset: number, length: number, cb: (err: Error | null, block?: Uint8Array) => void): void;
   }
 }

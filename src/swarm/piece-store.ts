@@ -51,7 +51,12 @@ export abstract class PieceStore implements ChunkStore {
     const done = cb ?? (() => undefined);
     if (this.closed) return queueMicrotask(() => done(new Error('piece store is closed')));
     const offset = opts?.offset ?? 0;
-    const length = opts?.length ?? this.pieceLength(index) - offset;
+    const pieceLength = Number.isInteger(index) && index >= 0 ? this.pieceLength(index) : 0;
+    const length = opts?.length ?? pieceLength - offset;
+    // what a peer asks for reaches this unchecked: only ranges inside one piece of this torrent
+    if (pieceLength <= 0 || offset < 0 || length <= 0 || offset + length > pieceLength) {
+      return queueMicrotask(() => done(new RangeError(`no such range: piece ${index}, offset ${offset}, length ${length}`)));
+    }
     this.readPiece(index, offset, length).then((buf) => done(null, buf), done);
   }
 

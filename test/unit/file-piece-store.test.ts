@@ -11,7 +11,7 @@ const call = <T>(fn: (cb: (err: Error | null, value?: T) => void) => void) =>
   new Promise<T | undefined>((resolve, reject) => fn((err, value) => (err ? reject(err) : resolve(value))));
 
 describe('FilePieceStore', () => {
-  it('writes pieces in place, reads whole pieces and sub-ranges, and refuses work once closed', async () => {
+  it('writes pieces in place, reads whole pieces and sub-ranges, refuses ranges outside a piece, and refuses work once closed', async () => {
     const file = join(dir, 'image.part');
     const store = new FilePieceStore(4, { file, length: 10 });
     await call((cb) => store.put(1, Buffer.from('efgh'), cb));
@@ -20,6 +20,12 @@ describe('FilePieceStore', () => {
     expect(Buffer.from((await call<Uint8Array>((cb) => store.get(1, null, cb)))!).toString()).toBe('efgh');
     expect(Buffer.from((await call<Uint8Array>((cb) => store.get(2, null, cb)))!).toString()).toBe('ij');
     expect(Buffer.from((await call<Uint8Array>((cb) => store.get(0, { offset: 1, length: 2 }, cb)))!).toString()).toBe('bc');
+    // what a peer may ask for: ranges inside one piece, nothing past the torrent's end
+    await expect(call((cb) => store.get(3, null, cb))).rejects.toThrow(/no such range/);
+    await expect(call((cb) => store.get(1000, { offset: 0, length: 2 }, cb))).rejects.toThrow(/no such range/);
+    await expect(call((cb) => store.get(0, { offset: 3, length: 2 }, cb))).rejects.toThrow(/no such range/);
+    await expect(call((cb) => store.get(2, { offset: 0, length: 3 }, cb))).rejects.toThrow(/no such range/);
+    await expect(call((cb) => store.get(1, { offset: 0, length: 0 }, cb))).rejects.toThrow(/no such range/);
     await call((cb) => store.close(cb));
     expect(readFileSync(file, 'utf8')).toBe('abcdefghij');
     // an upload request that arrives after close must not reopen (and leak) the file

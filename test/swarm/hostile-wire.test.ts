@@ -80,7 +80,8 @@ describe('hostile connections against a seeding Teller (raw TCP, real Teller, tr
   let infohash: string;
   let pieces: number;
   beforeAll(async () => {
-    s = await startFullStack({ teller: { seeding: { enabled: true, offer_window: 0 } } });
+    // max_conns 4: Teller accepts 40 peer connections at once
+    s = await startFullStack({ teller: { seeding: { enabled: true, offer_window: 0, max_conns: 4 } } });
     const { id } = await uploadImage(s.teller, { size: 16 * MiB });
     const image = (await s.teller.call('GET', `/v2/images/${id}`, { token: ADMIN_TOKEN })).body as { p2p_infohash: string; p2p_piece_length: number };
     infohash = image.p2p_infohash;
@@ -138,6 +139,17 @@ describe('hostile connections against a seeding Teller (raw TCP, real Teller, tr
     peer.write(Buffer.concat(requests));
     expect(await within(peer.closed, 20_000)).toBe(true);
     expect(peer.received).toBeLessThan(2000 * BLOCK + 4 * MiB);
+  });
+
+  it('a host that opens connections by the hundred: those past the cap are dropped at once, and the front door keeps answering', async () => {
+    const peers = Array.from({ length: 100 }, () => new RawPeer(port));
+    try {
+      await until(() => peers.filter((p) => p.socket.destroyed).length >= 60, 'connections past the cap were kept', 10_000);
+      expect(peers.filter((p) => !p.socket.destroyed).length).toBeLessThanOrEqual(40);
+      expect((await s.teller.call('GET', '/healthz')).status).toBe(200);
+    } finally {
+      for (const p of peers) p.socket.destroy();
+    }
   });
 
   it('an honest peer still downloads the whole image after all that', async () => {

@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises';
-import { ForbiddenError, IntegrityFailure } from '../core/errors.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ForbiddenError, IntegrityFailure, isErrorKind } from '../core/errors.js';
 import { useTlsInGlobalFetch } from '../core/global-fetch-tls.js';
 import { JsonClient } from '../core/http-client.js';
 import type { Logger } from '../core/logger.js';
@@ -14,6 +15,9 @@ import type { HeldImage, LocalImageCache } from './local-cache.js';
 import { RateMeter, type ProgressSink } from './progress.js';
 import { swarmDownload, SwarmStalledError } from './swarm-download.js';
 import { sha256File } from './verify-file.js';
+
+/** Plain-HTTP downloads tried per fetch when they break off or cannot connect. */
+const HTTP_ATTEMPTS = 3;
 
 /** How to fetch. */
 export interface FetchOptions {
@@ -136,12 +140,32 @@ export class Fetcher {
     return { path, sha256: resolved.sha256, size: resolved.size, image, source: useSwarm ? 'swarm' : 'http', counts, infohash: image.p2p_infohash };
   }
 
-  /** Plain HTTP from the image's Teller, with Range resume into `partial`. */
+  /**
+   * Plain HTTP from the image's Teller, with Range resume into `partial`. A download that
+   * breaks off or cannot connect is tried again (HTTP_ATTEMPTS in all), resuming what
+   * arrived; an answer such as a 404 or a 502 is final. Teller refuses a piece it found
+   * corrupt with a 502 that names it, so a cut for bad bytes ends with that reason.
+   */
   private async httpFetch(resolved: ResolvedImage, partial: string, options: FetchOptions): Promise<TransferCounts> {
+    let fetched = 0;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        fetched += await this.httpAttempt(resolved, partial, options);
+        return { fromPeers: 0, fromWebSeeds: fetched, uploaded: 0 };
+      } catch (err) {
+        if (!isErrorKind(err, 'unavailable') || attempt >= HTTP_ATTEMPTS || options.signal?.aborted) throw err;
+        this.log.warn({ err, imageId: resolved.image.id, attempt }, 'HTTP download failed; resuming');
+        await sleep(attempt * 1000, undefined, options.signal ? { signal: options.signal } : {});
+      }
+    }
+  }
+
+  /** One plain-HTTP download; returns the bytes it fetched. */
+  private httpAttempt(resolved: ResolvedImage, partial: string, options: FetchOptions): Promise<number> {
     const { image } = resolved;
     const meter = new RateMeter();
     const token = options.token ?? resolved.entry.token;
-    const fetched = await httpDownload({
+    return httpDownload({
       url: `${resolved.seederUrl}/v2/images/${image.id}/file`,
       headers: token ? { 'x-auth-token': token } : {},
       partial,
@@ -155,7 +179,6 @@ export class Fetcher {
       },
       ...(options.signal ? { signal: options.signal } : {}),
     });
-    return { fromPeers: 0, fromWebSeeds: fetched, uploaded: 0 };
   }
 
   /** A signed file URL at the image's Teller, for the web seed (web seeds send no auth headers). */

@@ -20,6 +20,7 @@ import { RegistryWatch } from './registry-watch.js';
 import { fileRoutes } from './serve/file-route.js';
 import { ImageReader } from './serve/image-reader.js';
 import { SeedingManager } from './seeding/seeding-manager.js';
+import { CorruptPieces } from './verify/corrupt-pieces.js';
 
 /** What Teller's app is built from. */
 export interface TellerAppOptions {
@@ -50,7 +51,7 @@ export async function tellerApp(app: Service, options: TellerAppOptions): Promis
   const now = options.now ?? Date.now;
   const gateway = new RegistryGateway(config.registry_url, config.service_token);
   const metrics = seederMetrics(options.metrics);
-  const reader = new ImageReader(gateway, stores, cache, metrics, log);
+  const reader = new ImageReader(gateway, stores, cache, metrics, log, new CorruptPieces(now, config.corrupt_retry_s * 1000));
   const runner = new IngestRunner(config, gateway, stores, metrics, log);
   const registries = new RegistryDirectory(config.registries);
   const watch = new RegistryWatch(gateway, log);

@@ -87,6 +87,11 @@ export const SeederConfigSchema = Type.Object(
     import_swarm: ImportSwarmSchema,
     /** Other registries Teller may copy images from (glance-download), with their tokens. */
     registries: RegistryListSchema,
+    /**
+     * Seconds a piece found corrupt in its store is refused (a 502 naming it) without being read
+     * again; after that it is read and checked anew, so a repaired store is served. 0: read every time.
+     */
+    corrupt_retry_s: Type.Number({ minimum: 0, default: 60 }),
     /** HTTP caches in front of Teller (Varnish, nginx) that get a PURGE when an image is deactivated or deleted. */
     purge_urls: Type.Array(Type.String({ pattern: '^https?://' }), { default: [] }),
     tls: Type.Optional(TlsConfigSchema),

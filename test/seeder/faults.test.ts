@@ -47,7 +47,8 @@ describe('Teller faults, against the S3 API of a real Swift (through a proxy tha
     proxy = await startCutProxy({ host: endpoint.hostname, port: Number(endpoint.port) });
     s3 = new S3Client({ region: swift.region, endpoint: swift.s3Endpoint, forcePathStyle: true, credentials: { accessKeyId: swift.s3AccessKey, secretAccessKey: swift.s3Secret } });
     const store = { id: 'swift-s3', type: 'lying-s3', options: { bucket: BUCKET, endpoint: proxy.url, region: swift.region, accessKeyId: swift.s3AccessKey, secretAccessKey: swift.s3Secret }, retry: { attempts: 1 } };
-    t = await startTestTeller({ stores: [store], ingest: { chunk_size: CHUNK } }, undefined, lyingFactory(lies));
+    // corrupt pieces are refused without a store read for 2 s (60 by default)
+    t = await startTestTeller({ stores: [store], ingest: { chunk_size: CHUNK }, corrupt_retry_s: 2 }, undefined, lyingFactory(lies));
   }, 120_000);
   afterAll(async () => {
     await t?.close();
@@ -94,7 +95,7 @@ describe('Teller faults, against the S3 API of a real Swift (through a proxy tha
     expect(JSON.parse(res.body.toString())).toMatchObject({ chunk: 0, reason: 'etag' });
   });
 
-  it('a store that lies (same etag, corrupt bytes): the stream is cut and nothing is cached', async () => {
+  it('a store that lies (same etag, corrupt bytes): the stream is cut, nothing is cached, and the bad piece is refused with its reason until Teller reads it again', async () => {
     const { id, data } = await uploadImage(t, { size: 2 * CHUNK + 77 });
     const sha = createHash('sha256').update(data).digest('hex');
     // corrupt in the second piece: the first piece goes out, then the response is cut
@@ -109,8 +110,15 @@ describe('Teller faults, against the S3 API of a real Swift (through a proxy tha
     expect(ranged.body.length).toBeLessThan(200_001);
     await fillsSettled();
     expect(cacheFiles()).not.toContain(sha);
-    // the store stops lying: the same image is served whole and cached
+    // the store stops lying; while Teller remembers the bad piece it refuses it at once, with the reason and no store read
     lies.corrupt = undefined;
+    const reads = lies.reads;
+    const refused = await download(file(id), { 'x-auth-token': ADMIN_TOKEN });
+    expect(refused.status).toBe(502);
+    expect(JSON.parse(refused.body.toString())).toMatchObject({ code: 502, piece: 1, message: expect.stringMatching(/Piece 1 of image .* does not match its hash/) });
+    expect(lies.reads).toBe(reads);
+    // then it reads again: the same image is served whole and cached
+    await new Promise((r) => setTimeout(r, 2100));
     const fine = await download(file(id), { 'x-auth-token': ADMIN_TOKEN });
     expect(fine.body.equals(data)).toBe(true);
     expect(cacheFiles()).toContain(sha);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestAgent, type TestAgent } from '../helpers/agent.js';
@@ -7,6 +7,7 @@ import { startHostilePeer } from '../helpers/hostile-peer.js';
 import { uploadImage } from '../helpers/images.js';
 import { startLibtorrent } from '../helpers/libtorrent.js';
 import { freePort } from '../helpers/free-port.js';
+import { lyingFactory, type LieControls } from '../helpers/lying-store.js';
 import { ADMIN_TOKEN } from '../helpers/registry.js';
 import { startFullStack, type FullStack } from '../helpers/stack.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -107,6 +108,20 @@ describe('the agent under faults (real tracker, registry, Teller; real hostile a
     expect(result.counts.fromWebSeeds).toBe(data.length);
     // no partial left behind: neither the swarm's nor HTTP's
     expect(readdirSync(a.dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.part'))).toEqual([]);
+  });
+
+  it('a chunk that lies (same etag, a flipped byte) behind a seeding Teller: the fetch fails with the reason, keeps its pieces, and Teller does not read the bad piece again for every request', async () => {
+    const lies: LieControls = { corrupt: undefined, reads: 0 };
+    const s = track(await startFullStack({ teller: { seeding: { enabled: true }, stores: [{ id: 'local', type: 'lying-file', options: { root: join(tempDir('glance-p2p-lying-').path, 'store') } }] }, storeFactory: lyingFactory(lies) }));
+    const { id } = await uploadImage(s.teller, { size: 12 * MiB });
+    await s.stack.synced();
+    lies.corrupt = { suffix: '.000000', offset: 5 * MiB }; // inside piece 1
+    const a = track(startTestAgent(s.teller.url, ADMIN_TOKEN, { fallback_after_s: 60, slow_rate: 0, swarm_stall_s: 4 }));
+    // the swarm brings every piece but one, stalls, and plain HTTP gets Teller's reason
+    await expect(a.agent.fetcher.fetch(`${s.teller.url}/v2/images/${id}`)).rejects.toMatchObject({ kind: 'bad_gateway', message: expect.stringMatching(/Piece 1 of image .* does not match its hash/) });
+    // three pieces, each read once (it was 700 reads of the bad piece, one per block asked for)
+    expect(lies.reads).toBeLessThanOrEqual(6);
+    expect(existsSync(join(a.dir, 'agent', 'partial', `${(await s.teller.call('GET', `/v2/images/${id}`, { token: ADMIN_TOKEN })).body.p2p_infohash}.swarm.part`))).toBe(true);
   });
 
   it('our agent downloads from a libtorrent seeder (Teller not seeding, no web seed)', async () => {

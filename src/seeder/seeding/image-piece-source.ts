@@ -3,6 +3,7 @@ import { open } from 'node:fs/promises';
 import type { StoreSet } from '../../stores/index.js';
 import type { ImageCache } from '../cache/image-cache.js';
 import { CorruptDataError } from '../errors.js';
+import type { CorruptPieces } from '../verify/corrupt-pieces.js';
 import { readStoreRange } from '../serve/store-range-reader.js';
 import { pieceHash, type ImageLayout } from '../verify/image-layout.js';
 
@@ -10,7 +11,8 @@ import { pieceHash, type ImageLayout } from '../verify/image-layout.js';
  * Whole, verified pieces of one image for seeding: from Teller's cache when the
  * image is there, otherwise one ranged read from the object store (a piece lies in
  * one chunk), checked against the torrent before it goes to any peer. Concurrent
- * requests for one piece share one read.
+ * requests for one piece share one read; a piece found corrupt is refused without
+ * reading it again for as long as `corrupt` remembers it.
  */
 export class ImagePieceSource {
   private readonly inFlight = new Map<number, Promise<Buffer>>();
@@ -19,6 +21,7 @@ export class ImagePieceSource {
     readonly layout: ImageLayout,
     private readonly stores: StoreSet,
     private readonly cache: ImageCache,
+    private readonly corrupt: CorruptPieces,
     private readonly onStoreRead: (bytes: number) => void = () => undefined,
   ) {}
 
@@ -26,7 +29,16 @@ export class ImagePieceSource {
   piece(index: number): Promise<Buffer> {
     let pending = this.inFlight.get(index);
     if (!pending) {
-      pending = this.load(index).finally(() => this.inFlight.delete(index));
+      const sha256 = this.layout.sha256;
+      pending = (async () => {
+        this.corrupt.check(sha256, index, index);
+        try {
+          return await this.load(index);
+        } catch (err) {
+          this.corrupt.note(sha256, err);
+          throw err;
+        }
+      })().finally(() => this.inFlight.delete(index));
       this.inFlight.set(index, pending);
     }
     return pending;
@@ -53,7 +65,7 @@ export class ImagePieceSource {
       this.onStoreRead(length);
     }
     if (!createHash('sha1').update(buf).digest().equals(pieceHash(layout, index))) {
-      throw new CorruptDataError(`Piece ${index} of image ${layout.imageId} does not match its hash; not seeding it`, { piece: index });
+      throw new CorruptDataError(`Piece ${index} of image ${layout.imageId} read from store ${layout.storeId} does not match its hash`, { piece: index });
     }
     return buf;
   }

@@ -91,7 +91,7 @@ export class SeedingManager {
       const image = await this.deps.gateway.image(imageId);
       const layout = await this.deps.reader.layout(image);
       const torrentFile = await this.deps.gateway.torrent(imageId);
-      const source = new ImagePieceSource(layout, this.deps.stores, this.deps.cache, (bytes) => this.deps.metrics.seedStoreBytes.inc(bytes));
+      const source = new ImagePieceSource(layout, this.deps.stores, this.deps.cache, this.deps.reader.corrupt, (bytes) => this.deps.metrics.seedStoreBytes.inc(bytes));
       const { torrent } = await this.swarm.add(torrentFile, {
         store: ObjectPieceStore,
         storeOpts: { source },

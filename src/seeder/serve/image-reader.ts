@@ -6,6 +6,7 @@ import type { ImageCache } from '../cache/image-cache.js';
 import type { SeederMetrics } from '../metrics.js';
 import type { RegistryGateway, ServiceImage } from '../registry-gateway.js';
 import { checkChunks } from '../verify/chunk-check.js';
+import { CorruptPieces } from '../verify/corrupt-pieces.js';
 import { imageLayout, torrentPieces, type ImageLayout } from '../verify/image-layout.js';
 import type { ByteRange } from './range.js';
 import { verifiedStoreStream } from './verified-store-stream.js';
@@ -21,7 +22,8 @@ export type ByteSupply = { source: 'cache'; path: string } | { source: 'fill'; f
  * otherwise the chunks are HEAD-checked and either a cache fill is started (or joined:
  * one store read for any number of concurrent misses) or, when the image cannot be
  * cached or a range lies beyond what the fill has verified, verified pieces are read
- * straight from the store.
+ * straight from the store. Pieces found corrupt in the store are refused for a while
+ * without reading them again (`corrupt`, shared with seeding).
  */
 export class ImageReader {
   private readonly fills = new Map<string, Promise<CacheFill | undefined>>();
@@ -33,6 +35,7 @@ export class ImageReader {
     private readonly cache: ImageCache,
     private readonly metrics: SeederMetrics,
     private readonly log: Logger,
+    readonly corrupt = new CorruptPieces(),
   ) {}
 
   /** The layout (chunks + piece hashes) of an active image; piece hashes are fetched once per image. */
@@ -51,12 +54,15 @@ export class ImageReader {
   async open(layout: ImageLayout, range: ByteRange): Promise<ByteSupply> {
     const entry = this.cache.lookup(layout.sha256);
     if (entry) return { source: 'cache', path: entry.path };
+    if (range.end > range.start) this.corrupt.check(layout.sha256, Math.floor(range.start / layout.pieceLength), Math.floor((range.end - 1) / layout.pieceLength));
     const fill = await this.fill(layout);
     if (fill && (fill.verified >= range.end || (range.start === 0 && range.end === layout.size) || fill.state === 'committed')) {
       return { source: 'fill', fill };
     }
     if (!fill) await checkChunks(layout, this.stores);
-    return { source: 'store', stream: verifiedStoreStream(layout, this.stores, range.start, range.end) };
+    const stream = verifiedStoreStream(layout, this.stores, range.start, range.end);
+    stream.once('error', (err) => this.corrupt.note(layout.sha256, err));
+    return { source: 'store', stream };
   }
 
   /** The running fill for this image, starting one (after the chunk check) if the cache can take it. */
@@ -77,6 +83,7 @@ export class ImageReader {
     if (!(await this.cache.reserve(layout.size))) return undefined;
     const fill = new CacheFill(layout, this.stores, this.cache, this.log);
     void fill.done.then(() => {
+      if (fill.state === 'failed') this.corrupt.note(layout.sha256, fill.error);
       this.metrics.cacheFills.inc({ outcome: fill.state });
       this.metrics.cacheBytes.set(this.cache.stats().usedBytes);
     });
@@ -86,6 +93,9 @@ export class ImageReader {
   /** Forget everything about an image (purge on delete or deactivate). */
   async forget(imageId: string, sha256: string | null): Promise<void> {
     this.pieceInfo.delete(imageId);
-    if (sha256) await this.cache.remove(sha256);
+    if (sha256) {
+      this.corrupt.forget(sha256);
+      await this.cache.remove(sha256);
+    }
   }
 }

@@ -3,6 +3,7 @@ import type { Logger } from '../core/logger.js';
 import { RegistryDirectory } from '../core/registry-directory.js';
 import { FilePieceStore } from '../swarm/file-piece-store.js';
 import type { SwarmClient } from '../swarm/swarm-client.js';
+import type { TransferCounts } from '../swarm/transfer-stats.js';
 import type { AgentConfig } from './config.js';
 import { Fetcher } from './fetcher.js';
 import { LocalImageCache } from './local-cache.js';
@@ -39,6 +40,11 @@ export class Agent {
       return this.swarmClient;
     });
     return this.loading;
+  }
+
+  /** The swarm's bytes and bans over every torrent since start (zeros before the swarm client exists). */
+  swarmTotals(): TransferCounts & { peersBanned: number } {
+    return this.swarmClient?.totals ?? { fromPeers: 0, fromWebSeeds: 0, uploaded: 0, peersBanned: 0 };
   }
 
   /** Infohashes being seeded (none before the swarm client exists). */

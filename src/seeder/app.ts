@@ -51,7 +51,7 @@ export async function tellerApp(app: Service, options: TellerAppOptions): Promis
   const now = options.now ?? Date.now;
   const gateway = new RegistryGateway(config.registry_url, config.service_token);
   const metrics = seederMetrics(options.metrics);
-  const reader = new ImageReader(gateway, stores, cache, metrics, log, new CorruptPieces(now, config.corrupt_retry_s * 1000));
+  const reader = new ImageReader(gateway, stores, cache, metrics, log, new CorruptPieces(now, config.corrupt_retry_s * 1000, () => metrics.corruptReads.inc()));
   const runner = new IngestRunner(config, gateway, stores, metrics, log);
   const registries = new RegistryDirectory(config.registries);
   const watch = new RegistryWatch(gateway, log);

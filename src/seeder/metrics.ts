@@ -15,6 +15,10 @@ export interface SeederMetrics {
   /** Piece bytes Teller read from object stores to seed (cache misses). */
   seedStoreBytes: Counter;
   seedingTorrents: Gauge;
+  /** BitTorrent peers Teller banned (bad pieces, or past a connection's limits). */
+  peersBanned: Counter;
+  /** Reads from object stores whose bytes failed verification. */
+  corruptReads: Counter;
 }
 
 /** Register Teller's metrics on the service's registry. */
@@ -29,5 +33,7 @@ export function seederMetrics(registry: Registry): SeederMetrics {
     seededBytes: new Counter({ name: 'glance_p2p_teller_seeded_bytes_total', help: 'Piece bytes sent to BitTorrent peers', registers: [registry] }),
     seedStoreBytes: new Counter({ name: 'glance_p2p_teller_seed_store_read_bytes_total', help: 'Piece bytes read from object stores for seeding', registers: [registry] }),
     seedingTorrents: new Gauge({ name: 'glance_p2p_teller_seeding_torrents', help: 'Images seeded over BitTorrent', registers: [registry] }),
+    peersBanned: new Counter({ name: 'glance_p2p_teller_peers_banned_total', help: 'BitTorrent peers banned for bad pieces or for going past a connection\'s limits', registers: [registry] }),
+    corruptReads: new Counter({ name: 'glance_p2p_teller_corrupt_reads_total', help: 'Reads from object stores whose bytes failed verification (the piece is then refused for corrupt_retry_s)', registers: [registry] }),
   };
 }

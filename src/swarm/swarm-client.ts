@@ -6,7 +6,7 @@ import { PeerGuard } from './peer-guard.js';
 import { coalesceRequestUpdates } from './request-scheduler.js';
 import { seedSparingly } from './sparse-seeding.js';
 import type { ChunkStoreConstructor } from './piece-store.js';
-import { TransferStats } from './transfer-stats.js';
+import { TransferStats, type TransferCounts } from './transfer-stats.js';
 import { limitWires } from './wire-limits.js';
 
 /** How a swarm client behaves. */
@@ -85,6 +85,8 @@ export interface SwarmAddOptions {
  */
 export class SwarmClient {
   readonly wt: WebTorrent;
+  /** Bytes over all torrents since start (removed ones included), and peers banned: for /metrics. */
+  readonly totals: TransferCounts & { peersBanned: number } = { fromPeers: 0, fromWebSeeds: 0, uploaded: 0, peersBanned: 0 };
   private readonly listening: Promise<number>;
   private readonly guards = new Map<string, PeerGuard>();
 
@@ -134,7 +136,7 @@ export class SwarmClient {
         destroyStoreOnDestroy: false,
       });
       coalesceRequestUpdates(torrent);
-      const stats = new TransferStats(torrent, options.onUpload);
+      const stats = new TransferStats(torrent, options.onUpload, this.totals);
       const cap = this.opts.maxRequestsPerPeer ?? 64;
       torrent.on('wire', (wire: Wire) => {
         capRequests(wire, cap);
@@ -144,6 +146,7 @@ export class SwarmClient {
       preferOwnPartialPieces(torrent);
       if (options.offerWindow) seedSparingly(torrent, options.offerWindow);
       const guard = new PeerGuard(torrent, (peer, reason) => {
+        this.totals.peersBanned++;
         this.opts.log.warn({ infohash: torrent.infoHash, peer, reason }, 'banned a peer');
         options.onBan?.(peer, reason);
       });

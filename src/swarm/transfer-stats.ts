@@ -19,15 +19,19 @@ export class TransferStats implements TransferCounts {
   fromWebSeeds = 0;
   uploaded = 0;
 
-  constructor(torrent: Torrent, onUpload?: (bytes: number) => void) {
+  /** `totals` also gets every byte: the client's counts over all its torrents, removed ones included. */
+  constructor(torrent: Torrent, onUpload?: (bytes: number) => void, totals?: TransferCounts) {
     torrent.on('wire', (wire: Wire) => {
       const web = wire.type === 'webSeed';
       wire.on('download', (bytes: number) => {
         if (web) this.fromWebSeeds += bytes;
         else this.fromPeers += bytes;
+        if (totals && web) totals.fromWebSeeds += bytes;
+        else if (totals) totals.fromPeers += bytes;
       });
       wire.on('upload', (bytes: number) => {
         this.uploaded += bytes;
+        if (totals) totals.uploaded += bytes;
         onUpload?.(bytes);
       });
     });

@@ -121,6 +121,7 @@ describe('the agent under faults (real tracker, registry, Teller; real hostile a
     await expect(a.agent.fetcher.fetch(`${s.teller.url}/v2/images/${id}`)).rejects.toMatchObject({ kind: 'bad_gateway', message: expect.stringMatching(/Piece 1 of image .* does not match its hash/) });
     // three pieces, each read once (it was 700 reads of the bad piece, one per block asked for)
     expect(lies.reads).toBeLessThanOrEqual(6);
+    expect(Number(/^glance_p2p_teller_corrupt_reads_total\{[^}]*\} (\d+)$/m.exec((await s.teller.call('GET', '/metrics')).text)?.[1])).toBeGreaterThanOrEqual(1);
     expect(existsSync(join(a.dir, 'agent', 'partial', `${(await s.teller.call('GET', `/v2/images/${id}`, { token: ADMIN_TOKEN })).body.p2p_infohash}.swarm.part`))).toBe(true);
   });
 

@@ -136,7 +136,7 @@ describe('glance-p2p fetch (the CLI, against a real tracker + registry + seeding
     }
   });
 
-  it('the agent daemon: POST /v1/fetch answers with a path once the image is ready', async () => {
+  it('the agent daemon: POST /v1/fetch answers with a path once the image is ready, and /metrics counts it', async () => {
     const { id, data } = await uploadImage(s.teller, { size: 4 * MiB });
     await s.stack.synced();
     const daemon = await startCliServer(['agent', '--port', '0', '--config', config, '--data-dir', join(dir.path, 'daemon')], /listening on/);
@@ -153,6 +153,15 @@ describe('glance-p2p fetch (the CLI, against a real tracker + registry + seeding
       expect(bad.status).toBe(400);
       const missing = await fetch(`${api}/v1/fetch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ image_uri: uri('6a5a8a4e-0000-4000-8000-000000000000') }) });
       expect(missing.status).toBe(404);
+      // what an operator scrapes from every host
+      const metrics = (await (await fetch(`${api}/metrics`)).text()).split('\n');
+      const value = (name: string, ...labels: string[]) => Number(metrics.find((l) => l.startsWith(`${name}{`) && labels.every((x) => l.includes(x)))?.split(' ')[1]);
+      expect(value('glance_p2p_agent_fetches_total', `source="${body.source}"`, 'outcome="ok"')).toBe(1);
+      expect(value('glance_p2p_agent_fetches_total', 'source="none"', 'outcome="failed"')).toBe(2); // the 400 and the 404
+      expect(value('glance_p2p_agent_bytes_from_peers_total') + value('glance_p2p_agent_bytes_from_web_seeds_total')).toBeGreaterThanOrEqual(data.length);
+      expect(value('glance_p2p_agent_held_bytes')).toBe(data.length);
+      expect(value('glance_p2p_agent_seeding_torrents')).toBe(1);
+      expect(value('glance_p2p_agent_fetch_duration_seconds_count', `source="${body.source}"`)).toBe(1);
     } finally {
       await daemon.stop();
     }

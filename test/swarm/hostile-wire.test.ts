@@ -172,5 +172,8 @@ describe('hostile connections against a seeding Teller (raw TCP, real Teller, tr
     expect(peer.received - before).toBeGreaterThanOrEqual(16 * MiB);
     expect(await within(peer.closed, 100)).toBe(false);
     peer.socket.destroy();
+    // the three peers cut off above are counted
+    const metrics = (await s.teller.call('GET', '/metrics')).text;
+    expect(Number(/^glance_p2p_teller_peers_banned_total\{[^}]*\} (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(3);
   });
 });

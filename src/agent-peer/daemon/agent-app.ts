@@ -5,6 +5,7 @@ import type { Service } from '../../core/http/service.js';
 import type { Agent } from '../agent.js';
 import { fetchSummary } from '../fetcher.js';
 import { unpackImage } from '../unpack/unpack.js';
+import type { AgentMetrics } from './agent-metrics.js';
 
 const FetchBody = Type.Object(
   {
@@ -35,12 +36,18 @@ const FetchAnswer = Type.Object({
  * path once the image is on disk and verified (and unpacked when asked); GET
  * /v1/images lists what is held (and seeded); DELETE /v1/images/{sha256} lets go.
  */
-export async function agentRoutes(app: Service, opts: { agent: Agent }): Promise<void> {
-  const { agent } = opts;
+export async function agentRoutes(app: Service, opts: { agent: Agent; metrics: AgentMetrics }): Promise<void> {
+  const { agent, metrics } = opts;
   const unpacking = new Map<string, Promise<string>>();
   app.post('/v1/fetch', { schema: { summary: 'Fetch an image; answers when it is ready', body: FetchBody, response: { 200: FetchAnswer } } }, async (request) => {
     const body = request.body;
-    const result = await agent.fetcher.fetch(body.image_uri, { ...(body.token ? { token: body.token } : {}), noP2p: body.no_p2p ?? false });
+    const started = process.hrtime.bigint();
+    const result = await agent.fetcher.fetch(body.image_uri, { ...(body.token ? { token: body.token } : {}), noP2p: body.no_p2p ?? false }).catch((err: unknown) => {
+      metrics.fetches.inc({ source: 'none', outcome: 'failed' });
+      throw err;
+    });
+    metrics.fetches.inc({ source: result.source, outcome: 'ok' });
+    metrics.fetchSeconds.observe({ source: result.source }, Number(process.hrtime.bigint() - started) / 1e9);
     await agent.enforceCap(new Set([result.sha256]));
     let path = result.path;
     let unpacked = false;

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type {} from '@fastify/swagger';
-import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** A Prometheus registry for one service, with process metrics and the HTTP histogram. */
 export function createMetricsRegistry(service: string): Registry {
@@ -31,5 +31,20 @@ export function installMetrics(app: FastifyInstance<any, any, any, any, any>, re
   app.get('/metrics', { config: { open: true }, schema: { hide: true } }, async (_request, reply) => {
     void reply.type(registry.contentType);
     return registry.metrics();
+  });
+}
+
+/** A counter that follows a running total kept elsewhere, read at scrape time (it only ever grows). */
+export function totalCounter(registry: Registry, name: string, help: string, read: () => number): Counter {
+  let seen = 0;
+  return new Counter({
+    name,
+    help,
+    registers: [registry],
+    collect() {
+      const now = read();
+      if (now > seen) this.inc(now - seen);
+      seen = Math.max(seen, now);
+    },
   });
 }

@@ -99,6 +99,7 @@ export class SeedingManager {
         storeCacheSlots: this.deps.config.piece_cache_slots,
         offerWindow: this.deps.config.offer_window,
         onUpload: (bytes) => this.deps.metrics.seededBytes.inc(bytes),
+        onBan: () => this.deps.metrics.peersBanned.inc(),
       });
       this.seeded.set(imageId, torrent.infoHash);
       this.deps.log.info({ imageId, infohash: torrent.infoHash }, 'seeding');

@@ -24,11 +24,13 @@ export class CorruptPieces {
   constructor(
     private readonly now: () => number = Date.now,
     private readonly rememberMs = CORRUPT_REMEMBER_MS,
+    private readonly onFound: () => void = () => undefined,
   ) {}
 
   /** Remember `err` if it says the image's bytes are corrupt (other errors are not about the bytes). */
   note(sha256: string, err: unknown): void {
     if (!(err instanceof CorruptDataError)) return;
+    this.onFound();
     const piece = typeof err.details?.piece === 'number' ? err.details.piece : undefined;
     const kept = this.fresh(sha256).filter((f) => f.piece !== piece);
     this.found.set(sha256, [...kept, { piece, err, until: this.now() + this.rememberMs }]);

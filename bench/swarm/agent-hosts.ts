@@ -46,7 +46,7 @@ export async function runAgents(testbed: Testbed, origin: Origin, dir: string, o
       const home = join(dir, `host-${i}`);
       mkdirSync(home, { recursive: true });
       const config = join(home, 'agent.yaml');
-      const agent = { fallback_after_s: 3600, slow_rate: 0, ...opts.agent };
+      const agent = { fallback_after_s: 3600, slow_rate: 0, swarm_stall_s: 3600, ...opts.agent };
       writeFileSync(config, JSON.stringify({ registries: [{ name: 'bench', url: origin.url, token: origin.token }], agent }));
       const port = testbed.ownPorts ? ['--port', '7000', '--bt-port', '6881'] : ['--port', '0', '--bt-port', '0'];
       const proc = start(testbed.wrap(i, [process.execPath, ...AGENT_NODE_ARGS, ...(opts.nodeArgs ?? []), BIN, 'agent', '--host', '127.0.0.1', ...port, '--data-dir', home, '--config', config, '--log-level', 'warn']), join(home, 'agent.log'));

@@ -1,7 +1,7 @@
 import { CorruptDataError } from '../errors.js';
 
 /** How long bytes found corrupt in the store count as still corrupt: no store read for them until then. */
-export const CORRUPT_REMEMBER_MS = 60_000;
+const CORRUPT_REMEMBER_MS = 60_000;
 
 /** One finding: the piece (undefined: the image as a whole) and the error to answer with. */
 interface Finding {

@@ -7,7 +7,7 @@ import { coalesceRequestUpdates } from './request-scheduler.js';
 import { seedSparingly } from './sparse-seeding.js';
 import type { ChunkStoreConstructor } from './piece-store.js';
 import { TransferStats, type TransferCounts } from './transfer-stats.js';
-import { limitWires } from './wire-limits.js';
+import { limitIncoming, limitWires } from './wire-limits.js';
 
 /** How a swarm client behaves. */
 export interface SwarmClientOptions {
@@ -39,20 +39,6 @@ function capRequests(wire: Wire, cap: number): void {
   wire.on('extended', (ext: string) => {
     if (ext === 'handshake') apply();
   });
-}
-
-/** Peer connections accepted at once, per connection a torrent may dial (10 × max_conns in all). */
-const INCOMING_PER_CONN = 10;
-
-/**
- * Cap the peer connections accepted at once. webtorrent's maxConns only limits those it
- * dials; without a cap, anyone reaching the port could hold connections until the process
- * (for `glance-p2p up`, the registry and the front door too) ran out of file descriptors.
- * The listening socket then drops connections past the cap at once.
- */
-function limitIncoming(wt: WebTorrent, max: number): void {
-  const pool = (wt as unknown as { _connPool?: { tcpServer?: { maxConnections: number } } })._connPool;
-  if (pool?.tcpServer) pool.tcpServer.maxConnections = max;
 }
 
 /** One torrent in a swarm client, with our own accounting and peer bans. */
@@ -107,7 +93,7 @@ export class SwarmClient {
       tracker: {},
     });
     this.wt.on('error', (err: Error) => opts.log.error({ err }, 'swarm client error'));
-    limitIncoming(this.wt, INCOMING_PER_CONN * (opts.maxConns ?? 55));
+    limitIncoming(this.wt, opts.maxConns ?? 55);
     this.listening = new Promise((resolve, reject) => {
       if (this.wt.listening) return resolve(this.port());
       this.wt.once('listening', () => resolve(this.port()));

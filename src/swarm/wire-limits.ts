@@ -1,4 +1,5 @@
 import Wire from 'bittorrent-protocol';
+import type WebTorrent from 'webtorrent';
 
 /**
  * The largest message a peer may send. The largest honest ones are a block of at most 128 KiB
@@ -53,8 +54,8 @@ function cutOff(wire: WireInternals, reason: string): void {
 let installed = false;
 
 /**
- * Bound what one peer connection can make us hold, for every wire in the process (agents
- * and Teller alike): the size of a message, the requests waiting on us, and the answers
+ * Bound what one peer connection can make us hold, for every wire in the process (agents,
+ * Teller's seeding and its import swarm alike): the size of a message, the requests waiting on us, and the answers
  * waiting for the peer to read them. A peer past a limit is cut off; PeerGuard bans it.
  */
 export function limitWires(): void {
@@ -78,4 +79,19 @@ export function limitWires(): void {
     if (unsent + buffer.length > MAX_UNSENT_BYTES && toPeer(this)) return cutOff(this, `left ${unsent} bytes of answers unread`);
     piece.call(this, index, offset, buffer);
   };
+}
+
+/** Peer connections a client accepts at once, per connection a torrent may dial. */
+export const INCOMING_PER_CONN = 10;
+
+/**
+ * Cap the peer connections a client accepts at once at INCOMING_PER_CONN × `maxConns`.
+ * webtorrent's maxConns only limits those it dials; without a cap, anyone reaching the
+ * port could hold connections until the process (for `glance-p2p up`, the registry and
+ * the front door too) ran out of file descriptors. The listening socket then drops
+ * connections past the cap at once.
+ */
+export function limitIncoming(wt: WebTorrent, maxConns: number): void {
+  const pool = (wt as unknown as { _connPool?: { tcpServer?: { maxConnections: number } } })._connPool;
+  if (pool?.tcpServer) pool.tcpServer.maxConnections = INCOMING_PER_CONN * maxConns;
 }

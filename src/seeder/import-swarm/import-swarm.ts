@@ -7,6 +7,7 @@ import type { Logger } from '../../core/logger.js';
 import { pipePeersDirectly } from '../../swarm/direct-pipes.js';
 import { FilePieceStore } from '../../swarm/file-piece-store.js';
 import { coalesceRequestUpdates } from '../../swarm/request-scheduler.js';
+import { limitIncoming, limitWires } from '../../swarm/wire-limits.js';
 import type { ImportSwarmConfig } from './config.js';
 import type { ImportTorrent } from './import-torrent.js';
 import { JoinedTorrent } from './joined-torrent.js';
@@ -35,8 +36,9 @@ export class ImportSwarm {
       await mkdir(this.tempDir, { recursive: true });
       for (const name of await readdir(this.tempDir)) if (name.endsWith('.part')) await rm(join(this.tempDir, name), { force: true });
       const { config } = this;
-      // the patch is process-wide: install it here too, so this client never depends on a SwarmClient made first
+      // the patches are process-wide: install them here too, so this client never depends on a SwarmClient made first
       pipePeersDirectly();
+      limitWires();
       const wt = new WebTorrent({
         dht: config.dht ? (config.dht_bootstrap.length > 0 ? { bootstrap: config.dht_bootstrap } : true) : false,
         lsd: false,
@@ -52,6 +54,8 @@ export class ImportSwarm {
         tracker: {},
       });
       wt.on('error', (err: Error) => this.log.error({ err }, 'import swarm client error'));
+      // public swarms are where hostile peers are
+      limitIncoming(wt, config.max_conns);
       if (!wt.listening) await new Promise<void>((ok, fail) => wt.once('listening', () => ok()).once('error', fail));
       return wt;
     })().catch((err: unknown) => {

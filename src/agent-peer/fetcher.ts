@@ -1,5 +1,6 @@
-import { rm } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { checkDiskRoom } from '../core/disk-room.js';
 import { ForbiddenError, IntegrityFailure, isErrorKind } from '../core/errors.js';
 import { useTlsInGlobalFetch } from '../core/global-fetch-tls.js';
 import { JsonClient } from '../core/http-client.js';
@@ -15,6 +16,15 @@ import type { HeldImage, LocalImageCache } from './local-cache.js';
 import { RateMeter, type ProgressSink } from './progress.js';
 import { swarmDownload, SwarmStalledError } from './swarm-download.js';
 import { sha256File } from './verify-file.js';
+
+/** Bytes a file holds on disk (a swarm's partial file is sparse); 0 when there is none. */
+async function allocatedBytes(path: string): Promise<number> {
+  try {
+    return (await stat(path)).blocks * 512;
+  } catch {
+    return 0;
+  }
+}
 
 /** Plain-HTTP downloads tried per fetch when they break off or cannot connect. */
 const HTTP_ATTEMPTS = 3;
@@ -95,6 +105,8 @@ export class Fetcher {
     let partial = this.cache.partialPath(useSwarm ? image.p2p_infohash! : resolved.sha256, useSwarm ? 'swarm' : 'http');
     let counts: TransferCounts;
     let torrent: Buffer | null = null;
+    // before a byte moves: what the partial file does not hold yet must fit on the disk
+    await checkDiskRoom(this.cache.partial, resolved.size - (await allocatedBytes(partial)));
     if (useSwarm) {
       torrent = httpAnnounceOnly(await resolved.client.torrent(image.id));
       const swarm = await this.swarm();

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import bencode from 'bencode';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -8,7 +9,7 @@ import { uploadImage } from '../helpers/images.js';
 import { startLibtorrent } from '../helpers/libtorrent.js';
 import { freePort } from '../helpers/free-port.js';
 import { lyingFactory, type LieControls } from '../helpers/lying-store.js';
-import { ADMIN_TOKEN } from '../helpers/registry.js';
+import { ADMIN_TOKEN, SERVICE_TOKEN } from '../helpers/registry.js';
 import { startFullStack, type FullStack } from '../helpers/stack.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -123,6 +124,28 @@ describe('the agent under faults (real tracker, registry, Teller; real hostile a
     expect(lies.reads).toBeLessThanOrEqual(6);
     expect(Number(/^glance_p2p_teller_corrupt_reads_total\{[^}]*\} (\d+)$/m.exec((await s.teller.call('GET', '/metrics')).text)?.[1])).toBeGreaterThanOrEqual(1);
     expect(existsSync(join(a.dir, 'agent', 'partial', `${(await s.teller.call('GET', `/v2/images/${id}`, { token: ADMIN_TOKEN })).body.p2p_infohash}.swarm.part`))).toBe(true);
+  });
+
+  it('an image larger than the free disk: the fetch fails at once with what it needs, swarm or HTTP, and nothing is written', async () => {
+    const s = track(await startFullStack({ teller: { seeding: { enabled: false } } }));
+    const created = await s.stack.registry.call('POST', '/v2/images', { token: ADMIN_TOKEN, body: { name: 'huge', disk_format: 'raw', container_format: 'bare' } });
+    const id = created.body.id as string;
+    // a 1 PiB image, recorded as Teller would record it (no byte of it exists)
+    const size = 2 ** 50;
+    const info = { length: size, name: 'huge', 'piece length': 16 * MiB, pieces: Buffer.alloc(20), private: 1 };
+    const torrent = Buffer.from(bencode.encode({ info }));
+    const hash = sha(Buffer.from('huge'));
+    await s.stack.registry.call('POST', `/internal/v1/images/${id}/status`, { token: SERVICE_TOKEN, body: { to: 'saving' } });
+    const put = await s.stack.registry.call('PUT', `/internal/v1/images/${id}/data`, {
+      token: SERVICE_TOKEN,
+      body: { size, os_hash_algo: 'sha256', os_hash_value: hash, locations: [{ store: 'local', chunks: [{ url: 'file:///images/huge.000000', offset: 0, size, etag: 'x', sha256: hash }] }], torrent: torrent.toString('base64'), p2p_infohash: createHash('sha1').update(bencode.encode(info)).digest('hex'), p2p_piece_length: 16 * MiB },
+    });
+    expect(put.status).toBe(200);
+    const a = track(startTestAgent(s.teller.url, ADMIN_TOKEN));
+    for (const noP2p of [false, true]) {
+      await expect(a.agent.fetcher.fetch(`${s.teller.url}/v2/images/${id}`, { noP2p })).rejects.toMatchObject({ kind: 'too_large', message: expect.stringMatching(/Not enough disk .* needs 1125899906842624 bytes/) });
+    }
+    expect(readdirSync(join(a.dir, 'agent', 'partial'))).toEqual([]);
   });
 
   it('our agent downloads from a libtorrent seeder (Teller not seeding, no web seed)', async () => {

@@ -2,10 +2,10 @@ import { tmpdir } from 'node:os';
 import bencode from 'bencode';
 import { describe, expect, it } from 'vitest';
 import { ImportFailedError } from '../../src/cli/import-failure.js';
+import { checkDiskRoom } from '../../src/core/disk-room.js';
 import { EXIT, exitCodeFor } from '../../src/cli/exit-codes.js';
 import { formatsFor } from '../../src/seeder/import-swarm/image-formats.js';
 import { composeMagnet, originMagnet, parseMagnet } from '../../src/seeder/import-swarm/magnet-link.js';
-import { checkDiskRoom } from '../../src/seeder/import-swarm/swarm-stream.js';
 import { parseTorrentFile } from '../../src/seeder/import-swarm/torrent-file.js';
 import { pickFile, safeSegment, torrentLayout } from '../../src/seeder/import-swarm/torrent-layout.js';
 

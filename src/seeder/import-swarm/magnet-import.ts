@@ -1,13 +1,14 @@
 import { posix } from 'node:path';
 import { validateConfig } from '../../core/config.js';
 import { ConflictError, ForbiddenError, TooLargeError } from '../../core/errors.js';
+import { checkDiskRoom } from '../../core/disk-room.js';
 import type { ImportContext, ImportMethod } from '../ingest/ingest-routes.js';
 import type { IngestSource, OpenHooks } from '../ingest/ingest-runner.js';
 import { formatsFor } from './image-formats.js';
 import type { ImportSwarm } from './import-swarm.js';
 import { MagnetParamsSchema, torrentInput, type TorrentInput } from './magnet-params.js';
 import { composeMagnet, originMagnet } from './magnet-link.js';
-import { checkDiskRoom, streamSelection } from './swarm-stream.js';
+import { streamSelection } from './swarm-stream.js';
 import { fetchTorrentFile } from './torrent-file.js';
 import { pickFile, torrentLayout, type LayoutFile } from './torrent-layout.js';
 

@@ -1,6 +1,5 @@
-import { statfs } from 'node:fs/promises';
 import { Transform, pipeline, type Readable } from 'node:stream';
-import { TooLargeError, UnavailableError } from '../../core/errors.js';
+import { UnavailableError } from '../../core/errors.js';
 import type { JoinedTorrent } from './joined-torrent.js';
 import { tarOfFiles } from './tar-of-files.js';
 import type { LayoutFile } from './torrent-layout.js';
@@ -13,13 +12,6 @@ export interface SwarmSelection {
   /** No bytes from the swarm and none taken by the store for this long: the import fails. */
   stallMs: number;
   signal: AbortSignal;
-}
-
-/** Fail before downloading when the temp folder cannot hold the download. */
-export async function checkDiskRoom(dir: string, bytes: number): Promise<void> {
-  const fs = await statfs(dir);
-  const free = fs.bavail * fs.bsize;
-  if (free < bytes) throw new TooLargeError(`Not enough disk for the download in ${dir}: it needs ${bytes} bytes, ${free} are free`, { reason: 'disk_full' });
 }
 
 /**

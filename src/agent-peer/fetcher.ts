@@ -6,6 +6,7 @@ import { useTlsInGlobalFetch } from '../core/global-fetch-tls.js';
 import { JsonClient } from '../core/http-client.js';
 import type { Logger } from '../core/logger.js';
 import type { RegistryDirectory } from '../core/registry-directory.js';
+import { FilePieceStore } from '../swarm/file-piece-store.js';
 import type { SwarmClient } from '../swarm/swarm-client.js';
 import type { TransferCounts } from '../swarm/transfer-stats.js';
 import { httpAnnounceOnly } from './announce-filter.js';
@@ -105,6 +106,7 @@ export class Fetcher {
     let partial = this.cache.partialPath(useSwarm ? image.p2p_infohash! : resolved.sha256, useSwarm ? 'swarm' : 'http');
     let counts: TransferCounts;
     let torrent: Buffer | null = null;
+    let reseed = false;
     // before a byte moves: what the partial file does not hold yet must fit on the disk
     await checkDiskRoom(this.cache.partial, resolved.size - (await allocatedBytes(partial)));
     if (useSwarm) {
@@ -125,6 +127,7 @@ export class Fetcher {
         await swarm.remove(image.p2p_infohash!);
         const swarmPartial = partial;
         useSwarm = false;
+        reseed = true;
         partial = this.cache.partialPath(resolved.sha256, 'http');
         counts = await this.httpFetch(resolved, partial, options);
         // kept until now, so that a fetch after a failed HTTP download resumes the pieces
@@ -149,6 +152,8 @@ export class Fetcher {
       container_format: image.container_format,
     };
     const path = await this.cache.commit(partial, held);
+    // the swarm was left for plain HTTP: seed the verified file, as after a swarm download
+    if (reseed && torrent) await (await this.swarm()).add(torrent, { store: FilePieceStore, storeOpts: { file: path }, skipVerify: true, storeCacheSlots: 0 }).catch((err: unknown) => this.log.warn({ err, imageId: image.id }, 'cannot seed the image fetched over HTTP'));
     return { path, sha256: resolved.sha256, size: resolved.size, image, source: useSwarm ? 'swarm' : 'http', counts, infohash: image.p2p_infohash };
   }
 

@@ -94,7 +94,7 @@ describe('the agent under faults (real tracker, registry, Teller; real hostile a
     expect(a.agent.seeding()).not.toContain((await s.teller.call('GET', `/v2/images/${id}`, { token: ADMIN_TOKEN })).body.p2p_infohash);
   });
 
-  it('a web seed that never answers (Teller\'s public_url unreachable from the host): the stalled swarm fetch finishes over plain HTTP', async () => {
+  it('a web seed that never answers (Teller\'s public_url unreachable from the host): the stalled swarm fetch finishes over plain HTTP, then seeds', async () => {
     const dead = await freePort();
     const s = track(await startFullStack({ teller: { seeding: { enabled: false }, public_url: `http://127.0.0.1:${dead}` } }));
     const { id, data } = await uploadImage(s.teller, { size: 6 * MiB });
@@ -107,8 +107,9 @@ describe('the agent under faults (real tracker, registry, Teller; real hostile a
     expect(sha(readFileSync(result.path))).toBe(sha(data));
     expect(result.counts.fromPeers).toBe(0);
     expect(result.counts.fromWebSeeds).toBe(data.length);
-    // no partial left behind: neither the swarm's nor HTTP's
+    // no partial left behind: neither the swarm's nor HTTP's; and the host seeds what it got
     expect(readdirSync(a.dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.part'))).toEqual([]);
+    expect(a.agent.seeding()).toContain(result.infohash);
   });
 
   it('a chunk that lies (same etag, a flipped byte) behind a seeding Teller: the fetch fails with the reason, keeps its pieces, and Teller does not read the bad piece again for every request', async () => {

@@ -17,5 +17,6 @@ ENV GLANCE_P2P_HOST=0.0.0.0 \
     GLANCE_P2P_DATA_DIR=/data
 VOLUME ["/data"]
 EXPOSE 9191 9292 6969 6969/udp 7000
-ENTRYPOINT ["node", "bin/glance-p2p.js"]
+# a larger initial old space: far fewer full GCs while image bytes stream through (README, tuning)
+ENTRYPOINT ["node", "--initial-old-space-size=128", "bin/glance-p2p.js"]
 CMD ["up"]

@@ -1,16 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, type Origin } from './origin.js';
+import { BIN, NODE_ARGS } from '../lib/up.js';
+import type { Origin } from './origin.js';
 import { procUsage, runCommand, start, type Started } from './processes.js';
 import type { HostResult } from './results.js';
 import type { Testbed } from './testbed.js';
 
-/**
- * How docker-compose.yml launches the agent daemon: a 128 MB initial old space. With
- * V8's default a 23 MB agent heap ran a full mark-compact every few MB of block buffers
- * (28 per 128 MiB fetch; 3–4 with the flag: agent CPU −20%). See the README's tuning notes.
- */
-export const AGENT_NODE_ARGS = ['--initial-old-space-size=128'];
 
 /** How the hosts' agents fetch. */
 export interface AgentRunOptions {
@@ -49,7 +44,7 @@ export async function runAgents(testbed: Testbed, origin: Origin, dir: string, o
       const agent = { fallback_after_s: 3600, slow_rate: 0, swarm_stall_s: 3600, ...opts.agent };
       writeFileSync(config, JSON.stringify({ registries: [{ name: 'bench', url: origin.url, token: origin.token }], agent }));
       const port = testbed.ownPorts ? ['--port', '7000', '--bt-port', '6881'] : ['--port', '0', '--bt-port', '0'];
-      const proc = start(testbed.wrap(i, [process.execPath, ...AGENT_NODE_ARGS, ...(opts.nodeArgs ?? []), BIN, 'agent', '--host', '127.0.0.1', ...port, '--data-dir', home, '--config', config, '--log-level', 'warn']), join(home, 'agent.log'));
+      const proc = start(testbed.wrap(i, [process.execPath, ...NODE_ARGS, ...(opts.nodeArgs ?? []), BIN, 'agent', '--host', '127.0.0.1', ...port, '--data-dir', home, '--config', config, '--log-level', 'warn']), join(home, 'agent.log'));
       daemons[i] = { proc, api: '' };
       const m = await proc.waitFor(/listening on (http:\/\/\S+)[\s\S]*peers on:\s+TCP \d+/, 120_000);
       daemons[i] = { proc, api: m[1]! };

@@ -1,11 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { BIN, NODE_ARGS } from '../lib/up.js';
 import { runCommand, start, type Started } from './processes.js';
 import type { Testbed } from './testbed.js';
 
-/** The glance-p2p executable the benchmark runs (built by `npm run build`). */
-export const BIN = fileURLToPath(new URL('../../bin/glance-p2p.js', import.meta.url));
 
 /** Teller's own egress counters, in bytes. */
 export interface OriginEgress {
@@ -37,7 +35,7 @@ export class Origin {
     writeFileSync(config, JSON.stringify({ seeder: seederConfig, tracker: { announce_interval: 30 } }));
     const host = testbed.address('origin');
     const fixed = testbed.ownPorts;
-    const args = [process.execPath, BIN, 'up', '--data-dir', join(dir, 'origin'), '--config', config, '--log-level', 'warn'];
+    const args = [process.execPath, ...NODE_ARGS, BIN, 'up', '--data-dir', join(dir, 'origin'), '--config', config, '--log-level', 'warn'];
     args.push('--registry-port', fixed ? '9191' : '0', '--seeder-port', fixed ? '9292' : '0', '--tracker-port', fixed ? '6969' : '0');
     if (fixed) args.push('--host', '0.0.0.0', '--public-url', `http://${host}:9292`);
     const proc = start(testbed.wrap('origin', args), join(dir, 'origin.log'));

@@ -15,7 +15,7 @@ import { promisify } from 'node:util';
 import { freePort } from '../../test/helpers/free-port.js';
 import { quantile } from '../lib/load.js';
 import { printTable, writeResults } from '../lib/table.js';
-import { BIN, startUp } from '../lib/up.js';
+import { BIN, NODE_ARGS, startUp } from '../lib/up.js';
 import { curl } from '../stores/curl.js';
 
 const run = promisify(execFile);
@@ -64,13 +64,13 @@ async function main(): Promise<void> {
     const rss: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       const a = join(dir, `agent-${i}`);
-      const s1 = await timed(process.execPath, [BIN, 'fetch', `${url}/v2/images/${id}`, '--config', config, '--data-dir', a, '--json']);
+      const s1 = await timed(process.execPath, [...NODE_ARGS, BIN, 'fetch', `${url}/v2/images/${id}`, '--config', config, '--data-dir', a, '--json']);
       if (!/"source":"swarm"/.test(s1.stdout)) throw new Error(`swarm fetch did not use the swarm: ${s1.stdout.slice(-300)}`);
       swarm.push(SIZE / s1.seconds / 1e6);
       rss.push(s1.rssMb);
       rmSync(a, { recursive: true, force: true });
       const h = join(dir, `http-${i}`);
-      const s2 = await timed(process.execPath, [BIN, 'fetch', `${url}/v2/images/${id}`, '--config', config, '--data-dir', h, '--no-p2p', '--json']);
+      const s2 = await timed(process.execPath, [...NODE_ARGS, BIN, 'fetch', `${url}/v2/images/${id}`, '--config', config, '--data-dir', h, '--no-p2p', '--json']);
       http.push(SIZE / s2.seconds / 1e6);
       rmSync(h, { recursive: true, force: true });
       const r = join(dir, `aria2-${i}`);
@@ -81,10 +81,10 @@ async function main(): Promise<void> {
 
     const bigId = await upload(BIG, 'big.img');
     const big = join(dir, 'agent-big');
-    const b = await timed(process.execPath, [BIN, 'fetch', `${url}/v2/images/${bigId}`, '--config', config, '--data-dir', big, '--json']);
+    const b = await timed(process.execPath, [...NODE_ARGS, BIN, 'fetch', `${url}/v2/images/${bigId}`, '--config', config, '--data-dir', big, '--json']);
     rmSync(big, { recursive: true, force: true });
     const bh = join(dir, 'http-big');
-    const bhr = await timed(process.execPath, [BIN, 'fetch', `${url}/v2/images/${bigId}`, '--config', config, '--data-dir', bh, '--no-p2p', '--json']);
+    const bhr = await timed(process.execPath, [...NODE_ARGS, BIN, 'fetch', `${url}/v2/images/${bigId}`, '--config', config, '--data-dir', bh, '--no-p2p', '--json']);
     rmSync(bh, { recursive: true, force: true });
 
     const med = (xs: number[]) => quantile(xs, 0.5);

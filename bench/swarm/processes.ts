@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { spawnGroup, type GroupProcess } from '../../test/helpers/process-group.js';
 import { cpuTimes } from '../lib/cpu.js';
@@ -17,12 +17,19 @@ export interface Started extends GroupProcess {
 
 /** Start `argv` in its own process group (stopped as a group), output to `log`. */
 export function start(argv: string[], log: string, env: NodeJS.ProcessEnv = process.env): Started {
+  // the log is appended to (a kept folder's next run): read only what this process wrote
+  let from = 0;
+  try {
+    from = statSync(log).size;
+  } catch {
+    // a new log
+  }
   const proc = spawnGroup(argv[0]!, argv.slice(1), log, env);
   let exited = false;
   proc.child.once('exit', () => (exited = true));
   const output = () => {
     try {
-      return readFileSync(log, 'utf8');
+      return readFileSync(log).subarray(from).toString('utf8');
     } catch {
       return '';
     }

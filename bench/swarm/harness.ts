@@ -93,8 +93,11 @@ export class SwarmBench {
     return result;
   }
 
+  /** Legs run so far: each gets a fresh folder, so a kept one (--keep) never serves a later run from its cache. */
+  private legs = 0;
+
   private async mode(n: number, mode: Mode, tStarS: number): Promise<ModeResult> {
-    const dir = join(this.dir, `${mode}-${n}`);
+    const dir = join(this.dir, `${mode}-${n}-${++this.legs}`);
     mkdirSync(dir, { recursive: true });
     // generous: plain HTTP at N hosts needs N × T*, and a CPU-bound run several times more
     const timeoutS = Math.ceil(120 + 4 * n * tStarS);

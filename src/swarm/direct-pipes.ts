@@ -12,6 +12,15 @@ interface PeerInternals {
 
 let installed = false;
 
+/** The socket under each directly piped wire, for diagnostics. */
+const sockets = new WeakMap<object, PeerInternals['conn']>();
+
+/** What the socket under a directly piped wire holds back, if it is piped directly. */
+export function socketState(wire: object): { writableLength: number; needDrain: boolean } | undefined {
+  const conn = sockets.get(wire) as (PeerInternals['conn'] & { writableLength?: number; writableNeedDrain?: boolean }) | undefined;
+  return conn ? { writableLength: conn.writableLength ?? 0, needDrain: conn.writableNeedDrain ?? false } : undefined;
+}
+
 /**
  * webtorrent joins every connection to its wire through four streamx transforms: a
  * rate limiter and a byte counter each way, the limiter there even when no limit is
@@ -33,6 +42,7 @@ export function pipePeersDirectly(): void {
     if (this.throttleGroups?.up.getEnabled() || this.throttleGroups?.down.getEnabled()) return throttled.call(this);
     // Peer destroys both ends when either one ends, closes or fails.
     const { conn, wire } = this;
+    sockets.set(wire, conn);
     conn.on('data', (chunk: Uint8Array) => {
       if (!this.destroyed) this.emit('download', chunk.length);
     });

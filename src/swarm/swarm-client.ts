@@ -1,6 +1,7 @@
 import WebTorrent, { type Torrent, type Wire } from 'webtorrent';
 import type { Logger } from '../core/logger.js';
 import { preferOwnPartialPieces } from './partial-pieces-first.js';
+import { releaseRequestsOnChoke } from './choke-release.js';
 import { pipePeersDirectly, socketState } from './direct-pipes.js';
 import { PeerGuard } from './peer-guard.js';
 import { coalesceRequestUpdates } from './request-scheduler.js';
@@ -153,6 +154,7 @@ export class SwarmClient {
       const cap = this.opts.maxRequestsPerPeer ?? 64;
       torrent.on('wire', (wire: Wire) => {
         capRequests(wire, cap);
+        releaseRequestsOnChoke(wire);
         // webtorrent drops a peer that leaves a block request unanswered for 30 s; say in what state
         wire.on('timeout', () => this.opts.log.warn({ infohash: torrent.infoHash, peer: `${wire.remoteAddress}:${wire.remotePort}`, ...wireState(wire) }, 'peer left a block request unanswered for 30 s; dropped it'));
       });

@@ -15,10 +15,21 @@ let installed = false;
 /** The socket under each directly piped wire, for diagnostics. */
 const sockets = new WeakMap<object, PeerInternals['conn']>();
 
-/** What the socket under a directly piped wire holds back, if it is piped directly. */
-export function socketState(wire: object): { writableLength: number; needDrain: boolean } | undefined {
-  const conn = sockets.get(wire) as (PeerInternals['conn'] & { writableLength?: number; writableNeedDrain?: boolean }) | undefined;
-  return conn ? { writableLength: conn.writableLength ?? 0, needDrain: conn.writableNeedDrain ?? false } : undefined;
+/** What the socket under a directly piped wire holds back either way, if it is piped directly. */
+export function socketState(wire: object): Record<string, unknown> | undefined {
+  const conn = sockets.get(wire) as
+    | (PeerInternals['conn'] & { writableLength?: number; writableNeedDrain?: boolean; readableLength?: number; readableFlowing?: boolean | null; isPaused(): boolean })
+    | undefined;
+  if (!conn) return undefined;
+  const inbound = (wire as { _writableState?: { buffered: number } })._writableState;
+  return {
+    writableLength: conn.writableLength ?? 0,
+    needDrain: conn.writableNeedDrain ?? false,
+    readableLength: conn.readableLength ?? 0,
+    readableFlowing: conn.readableFlowing,
+    readPaused: conn.isPaused(),
+    wireInbound: inbound?.buffered,
+  };
 }
 
 /**

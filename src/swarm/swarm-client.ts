@@ -2,13 +2,14 @@ import WebTorrent, { type Torrent, type Wire } from 'webtorrent';
 import type { Logger } from '../core/logger.js';
 import { preferOwnPartialPieces } from './partial-pieces-first.js';
 import { releaseRequestsOnChoke } from './choke-release.js';
-import { pipePeersDirectly, socketState } from './direct-pipes.js';
+import { pipePeersDirectly } from './direct-pipes.js';
 import { PeerGuard } from './peer-guard.js';
 import { coalesceRequestUpdates } from './request-scheduler.js';
 import { seedSparingly } from './sparse-seeding.js';
 import type { ChunkStoreConstructor } from './piece-store.js';
 import { TransferStats, type TransferCounts } from './transfer-stats.js';
 import { limitIncoming, limitWires } from './wire-limits.js';
+import { wireState } from './wire-state.js';
 
 /** How a swarm client behaves. */
 export interface SwarmClientOptions {
@@ -40,33 +41,6 @@ function capRequests(wire: Wire, cap: number): void {
   wire.on('extended', (ext: string) => {
     if (ext === 'handshake') apply();
   });
-}
-
-/** A wire's state when it went wrong: who chokes whom, what is outstanding, and whether our side holds its output back. */
-function wireState(wire: Wire): Record<string, unknown> {
-  const w = wire as Wire & { peerChoking?: boolean; amChoking?: boolean; amInterested?: boolean; hasFast?: boolean; requests?: Array<{ piece: number; offset: number }>; peerRequests?: unknown[]; downloaded?: number; uploaded?: number };
-  return {
-    peerChoking: w.peerChoking,
-    amChoking: w.amChoking,
-    amInterested: w.amInterested,
-    hasFast: w.hasFast,
-    requests: w.requests?.length,
-    firstRequest: w.requests?.[0] ? `${w.requests[0].piece}/${w.requests[0].offset}` : undefined,
-    peerRequests: w.peerRequests?.length,
-    downloaded: w.downloaded,
-    uploaded: w.uploaded,
-    outputPaused: outputPaused(wire),
-    socket: socketState(wire),
-  };
-}
-
-/** streamx's READ_RESUMED bit of `_duplexState` (its index.js): set while the readable side flows. */
-const READ_RESUMED = 0b10000 << 4;
-
-/** Is the wire's output (its readable side) paused? streamx's own Readable.isPaused test. */
-function outputPaused(wire: Wire): boolean | undefined {
-  const state = (wire as unknown as { _duplexState?: number })._duplexState;
-  return state === undefined ? undefined : (state & READ_RESUMED) === 0;
 }
 
 /** One torrent in a swarm client, with our own accounting and peer bans. */

@@ -29,6 +29,13 @@ export class RawPeer {
     this.write(Buffer.concat([Buffer.from([19]), Buffer.from('BitTorrent protocol'), Buffer.alloc(8), Buffer.from(infohash, 'hex'), this.id]));
   }
 
+  /** The 4-byte length of a message of almost 2 GiB, its body to follow (or not). */
+  announceHugeMessage(): void {
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(0x7ffffff0);
+    this.write(length);
+  }
+
   static message(id: number, ...ints: number[]): Buffer {
     const b = Buffer.alloc(5 + 4 * ints.length);
     b.writeUInt32BE(1 + 4 * ints.length);

@@ -22,9 +22,7 @@ describe('hostile connections against Teller\'s import swarm (the client that jo
       const peer = new RawPeer(port);
       peer.handshake(infohash);
       await peer.handshaken();
-      const length = Buffer.alloc(4);
-      length.writeUInt32BE(0x7ffffff0);
-      peer.write(length);
+      peer.announceHugeMessage();
       for (let i = 0; i < 64 && !peer.socket.destroyed; i++) if (!peer.write(Buffer.alloc(MiB, 7))) await within(new Promise((r) => peer.socket.once('drain', r)), 1000);
       expect(await within(peer.closed, 10_000)).toBe(true);
       const crowd = Array.from({ length: 100 }, () => new RawPeer(port));

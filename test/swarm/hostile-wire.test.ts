@@ -33,9 +33,7 @@ describe('hostile connections against a seeding Teller (raw TCP, real Teller, tr
     const peer = new RawPeer(port);
     peer.handshake(infohash);
     await peer.handshaken();
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(0x7ffffff0);
-    peer.write(length);
+    peer.announceHugeMessage();
     const junk = Buffer.alloc(MiB, 7);
     // keep sending until Teller hangs up (at most 256 MiB)
     let stop = false;

@@ -1,12 +1,12 @@
 import { resolve, join } from 'node:path';
 import type { Logger } from '../core/logger.js';
 import { RegistryDirectory } from '../core/registry-directory.js';
-import { FilePieceStore } from '../swarm/file-piece-store.js';
 import type { SwarmClient } from '../swarm/swarm-client.js';
 import type { TransferCounts } from '../swarm/transfer-stats.js';
 import type { AgentConfig } from './config.js';
 import { Fetcher } from './fetcher.js';
 import { LocalImageCache } from './local-cache.js';
+import { seedFile } from './swarm-download.js';
 
 /**
  * One host's agent: its local image cache, its swarm client (started on first use)
@@ -58,7 +58,7 @@ export class Agent {
     for (const held of await this.cache.held()) {
       if (!held.torrent || !held.infohash || this.seeding().includes(held.infohash)) continue;
       try {
-        await (await this.swarm()).add(Buffer.from(held.torrent, 'base64'), { store: FilePieceStore, storeOpts: { file: this.cache.path(held.sha256)! }, skipVerify: true, storeCacheSlots: 0 });
+        await seedFile(await this.swarm(), Buffer.from(held.torrent, 'base64'), this.cache.path(held.sha256)!);
         n++;
       } catch (err) {
         this.log.warn({ err, sha256: held.sha256 }, 'cannot seed a held image');

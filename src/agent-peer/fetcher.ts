@@ -6,7 +6,6 @@ import { useTlsInGlobalFetch } from '../core/global-fetch-tls.js';
 import { JsonClient } from '../core/http-client.js';
 import type { Logger } from '../core/logger.js';
 import type { RegistryDirectory } from '../core/registry-directory.js';
-import { FilePieceStore } from '../swarm/file-piece-store.js';
 import type { SwarmClient } from '../swarm/swarm-client.js';
 import type { TransferCounts } from '../swarm/transfer-stats.js';
 import { httpAnnounceOnly } from './announce-filter.js';
@@ -15,7 +14,7 @@ import { httpDownload } from './http-download.js';
 import { resolveImage, type ResolvedImage } from './image-source.js';
 import type { HeldImage, LocalImageCache } from './local-cache.js';
 import { RateMeter, type ProgressSink } from './progress.js';
-import { swarmDownload, SwarmStalledError } from './swarm-download.js';
+import { seedFile, swarmDownload, SwarmStalledError } from './swarm-download.js';
 import { sha256File } from './verify-file.js';
 
 /** Bytes a file holds on disk (a swarm's partial file is sparse); 0 when there is none. */
@@ -153,7 +152,7 @@ export class Fetcher {
     };
     const path = await this.cache.commit(partial, held);
     // the swarm was left for plain HTTP: seed the verified file, as after a swarm download
-    if (reseed && torrent) await (await this.swarm()).add(torrent, { store: FilePieceStore, storeOpts: { file: path }, skipVerify: true, storeCacheSlots: 0 }).catch((err: unknown) => this.log.warn({ err, imageId: image.id }, 'cannot seed the image fetched over HTTP'));
+    if (reseed && torrent) await seedFile(await this.swarm(), torrent, path).catch((err: unknown) => this.log.warn({ err, imageId: image.id }, 'cannot seed the image fetched over HTTP'));
     return { path, sha256: resolved.sha256, size: resolved.size, image, source: useSwarm ? 'swarm' : 'http', counts, infohash: image.p2p_infohash };
   }
 

@@ -5,6 +5,11 @@ import type { SwarmClient, SwarmTorrent } from '../swarm/swarm-client.js';
 import type { AgentConfig } from './config.js';
 import { RateMeter, type FetchProgress } from './progress.js';
 
+/** Seed a verified image file the agent holds (no piece is read to check it again). */
+export function seedFile(swarm: SwarmClient, torrent: Uint8Array, file: string): Promise<SwarmTorrent> {
+  return swarm.add(torrent, { store: FilePieceStore, storeOpts: { file }, skipVerify: true, storeCacheSlots: 0 });
+}
+
 /** A swarm fetch that verified no new piece for `swarm_stall_s`, web seed included. */
 export class SwarmStalledError extends UnavailableError {}
 

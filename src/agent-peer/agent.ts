@@ -1,8 +1,7 @@
 import { resolve, join } from 'node:path';
 import type { Logger } from '../core/logger.js';
 import { RegistryDirectory } from '../core/registry-directory.js';
-import type { SwarmClient } from '../swarm/swarm-client.js';
-import type { TransferCounts } from '../swarm/transfer-stats.js';
+import type { SwarmClient, SwarmTotals } from '../swarm/swarm-client.js';
 import type { AgentConfig } from './config.js';
 import { Fetcher } from './fetcher.js';
 import { LocalImageCache } from './local-cache.js';
@@ -43,7 +42,7 @@ export class Agent {
   }
 
   /** The swarm's bytes and bans over every torrent since start (zeros before the swarm client exists). */
-  swarmTotals(): TransferCounts & { peersBanned: number } {
+  swarmTotals(): SwarmTotals {
     return this.swarmClient?.totals ?? { fromPeers: 0, fromWebSeeds: 0, uploaded: 0, peersBanned: 0 };
   }
 

@@ -43,6 +43,9 @@ function capRequests(wire: Wire, cap: number): void {
   });
 }
 
+/** A client's bytes over all its torrents since start, removed ones included, and the peers it banned. */
+export type SwarmTotals = TransferCounts & { peersBanned: number };
+
 /** One torrent in a swarm client, with our own accounting and peer bans. */
 export interface SwarmTorrent {
   torrent: Torrent;
@@ -74,7 +77,7 @@ export interface SwarmAddOptions {
 export class SwarmClient {
   readonly wt: WebTorrent;
   /** Bytes over all torrents since start (removed ones included), and peers banned: for /metrics. */
-  readonly totals: TransferCounts & { peersBanned: number } = { fromPeers: 0, fromWebSeeds: 0, uploaded: 0, peersBanned: 0 };
+  readonly totals: SwarmTotals = { fromPeers: 0, fromWebSeeds: 0, uploaded: 0, peersBanned: 0 };
   private readonly listening: Promise<number>;
   private readonly guards = new Map<string, PeerGuard>();
 

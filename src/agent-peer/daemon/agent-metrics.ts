@@ -1,6 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { totalCounter } from '../../core/http/metrics.js';
-import type { TransferCounts } from '../../swarm/transfer-stats.js';
 import type { Agent } from '../agent.js';
 
 /** What the daemon counts itself; the rest is read from the agent when scraped. */
@@ -16,11 +15,10 @@ export interface AgentMetrics {
  * host holds and seeds.
  */
 export function agentMetrics(registry: Registry, agent: Agent): AgentMetrics {
-  const totals = (): TransferCounts & { peersBanned: number } => agent.swarmTotals();
-  totalCounter(registry, 'glance_p2p_agent_bytes_from_peers_total', 'Piece bytes received from BitTorrent peers', () => totals().fromPeers);
-  totalCounter(registry, 'glance_p2p_agent_bytes_from_web_seeds_total', 'Piece bytes received from Teller as a web seed', () => totals().fromWebSeeds);
-  totalCounter(registry, 'glance_p2p_agent_bytes_to_peers_total', 'Piece bytes sent to BitTorrent peers', () => totals().uploaded);
-  totalCounter(registry, 'glance_p2p_agent_peers_banned_total', 'Peers banned for bad pieces or for going past a connection\'s limits', () => totals().peersBanned);
+  totalCounter(registry, 'glance_p2p_agent_bytes_from_peers_total', 'Piece bytes received from BitTorrent peers', () => agent.swarmTotals().fromPeers);
+  totalCounter(registry, 'glance_p2p_agent_bytes_from_web_seeds_total', 'Piece bytes received from Teller as a web seed', () => agent.swarmTotals().fromWebSeeds);
+  totalCounter(registry, 'glance_p2p_agent_bytes_to_peers_total', 'Piece bytes sent to BitTorrent peers', () => agent.swarmTotals().uploaded);
+  totalCounter(registry, 'glance_p2p_agent_peers_banned_total', 'Peers banned for bad pieces or for going past a connection\'s limits', () => agent.swarmTotals().peersBanned);
   new Gauge({
     name: 'glance_p2p_agent_held_bytes',
     help: 'Bytes of verified images held on this host',

@@ -6,7 +6,7 @@ import type { ImageCache } from '../cache/image-cache.js';
 import type { SeederMetrics } from '../metrics.js';
 import type { RegistryGateway, ServiceImage } from '../registry-gateway.js';
 import { checkChunks } from '../verify/chunk-check.js';
-import { CorruptPieces } from '../verify/corrupt-pieces.js';
+import type { CorruptPieces } from '../verify/corrupt-pieces.js';
 import { imageLayout, torrentPieces, type ImageLayout } from '../verify/image-layout.js';
 import type { ByteRange } from './range.js';
 import { verifiedStoreStream } from './verified-store-stream.js';
@@ -35,7 +35,7 @@ export class ImageReader {
     private readonly cache: ImageCache,
     private readonly metrics: SeederMetrics,
     private readonly log: Logger,
-    readonly corrupt = new CorruptPieces(),
+    readonly corrupt: CorruptPieces,
   ) {}
 
   /** The layout (chunks + piece hashes) of an active image; piece hashes are fetched once per image. */

@@ -1,8 +1,5 @@
 import { CorruptDataError } from '../errors.js';
 
-/** How long bytes found corrupt in the store count as still corrupt: no store read for them until then. */
-const CORRUPT_REMEMBER_MS = 60_000;
-
 /** One finding: the piece (undefined: the image as a whole) and the error to answer with. */
 interface Finding {
   piece: number | undefined;
@@ -21,9 +18,10 @@ interface Finding {
 export class CorruptPieces {
   private readonly found = new Map<string, Finding[]>();
 
+  /** `rememberMs`: how long a finding holds (seeder.corrupt_retry_s); `onFound` counts findings. */
   constructor(
-    private readonly now: () => number = Date.now,
-    private readonly rememberMs = CORRUPT_REMEMBER_MS,
+    private readonly now: () => number,
+    private readonly rememberMs: number,
     private readonly onFound: () => void = () => undefined,
   ) {}
 

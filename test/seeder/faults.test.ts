@@ -121,6 +121,8 @@ describe('Teller faults, against the S3 API of a real Swift (through a proxy tha
     await new Promise((r) => setTimeout(r, 2100));
     const fine = await download(file(id), { 'x-auth-token': ADMIN_TOKEN });
     expect(fine.body.equals(data)).toBe(true);
+    // the fill commits once its whole-image SHA-256 is checked, which can end just after the response
+    await fillsSettled();
     expect(cacheFiles()).toContain(sha);
   });
 

@@ -1,10 +1,10 @@
 import WebTorrent, { type Torrent, type Wire } from 'webtorrent';
 import type { Logger } from '../core/logger.js';
 import { preferOwnPartialPieces } from './partial-pieces-first.js';
-import { releaseRequestsOnChoke } from './choke-release.js';
 import { pipePeersDirectly } from './direct-pipes.js';
 import { PeerGuard } from './peer-guard.js';
 import { coalesceRequestUpdates } from './request-scheduler.js';
+import { releaseStalledRequests } from './stalled-requests.js';
 import { seedSparingly } from './sparse-seeding.js';
 import type { ChunkStoreConstructor } from './piece-store.js';
 import { TransferStats, type TransferCounts } from './transfer-stats.js';
@@ -127,11 +127,11 @@ export class SwarmClient {
         destroyStoreOnDestroy: false,
       });
       coalesceRequestUpdates(torrent);
+      releaseStalledRequests(torrent);
       const stats = new TransferStats(torrent, options.onUpload, this.totals);
       const cap = this.opts.maxRequestsPerPeer ?? 64;
       torrent.on('wire', (wire: Wire) => {
         capRequests(wire, cap);
-        releaseRequestsOnChoke(wire);
         // webtorrent drops a peer that leaves a block request unanswered for 30 s; say in what state
         wire.on('timeout', () => this.opts.log.warn({ infohash: torrent.infoHash, peer: `${wire.remoteAddress}:${wire.remotePort}`, ...wireState(wire) }, 'peer left a block request unanswered for 30 s; dropped it'));
       });

@@ -3,12 +3,14 @@ import { createServer, type Server, type Socket } from 'node:net';
 import Wire from 'bittorrent-protocol';
 import { httpAnnounce, peerId as makePeerId } from './tracker-wire.js';
 
-/** A peer that claims every piece and answers every request with random bytes. */
+/** A peer that claims every piece and answers every request with random bytes (or sits on some). */
 export interface HostilePeer {
   port: number;
   peerId: string;
   /** Block requests it answered with garbage. */
   garbageSent(): number;
+  /** Block requests it got and sat on (`answers: { trueBytes }`). */
+  requestsHeld(): number;
   /** Connections that were cut by the other side. */
   connections(): number;
   stop(): Promise<void>;
@@ -17,10 +19,14 @@ export interface HostilePeer {
 /**
  * Start a hostile peer (bittorrent-protocol on a TCP server) and announce it as a
  * seeder to `announce` (an announce URL with a valid passkey), so leechers dial it.
+ * `answers`: random bytes to every request (the default), or the true bytes of the image
+ * until the other side lacks only `sitWhenMissing` pieces, and from then on nothing: it sits
+ * on every request (a peer that was fast and healthy to the very end).
  */
-export async function startHostilePeer(options: { infohash: string; pieces: number; announce: string }): Promise<HostilePeer> {
+export async function startHostilePeer(options: { infohash: string; pieces: number; announce: string; answers?: 'garbage' | { trueBytes: Buffer; pieceLength: number; sitWhenMissing: number } }): Promise<HostilePeer> {
   const id = makePeerId('-EV0001-');
   let garbage = 0;
+  let held = 0;
   let connections = 0;
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
@@ -40,7 +46,15 @@ export async function startHostilePeer(options: { infohash: string; pieces: numb
       wire.unchoke();
     });
     wire.on('interested', () => wire.unchoke());
-    wire.on('request', (_index: number, _offset: number, length: number, respond: (err: Error | null, data?: Buffer) => void) => {
+    let haves = 0;
+    wire.on('have', () => haves++);
+    wire.on('request', (index: number, offset: number, length: number, respond: (err: Error | null, data?: Buffer) => void) => {
+      const answers = options.answers;
+      if (answers && answers !== 'garbage') {
+        if (options.pieces - haves <= answers.sitWhenMissing) return void held++;
+        const at = index * answers.pieceLength + offset;
+        return respond(null, answers.trueBytes.subarray(at, at + length));
+      }
       garbage++;
       respond(null, randomBytes(length));
     });
@@ -53,6 +67,7 @@ export async function startHostilePeer(options: { infohash: string; pieces: numb
     port,
     peerId: id.toString('hex'),
     garbageSent: () => garbage,
+    requestsHeld: () => held,
     connections: () => connections,
     async stop() {
       for (const s of sockets) s.destroy();

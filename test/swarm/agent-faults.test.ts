@@ -47,6 +47,25 @@ describe('the agent under faults (real tracker, registry, Teller; real hostile a
     expect((await a.agent.swarm()).banned(image.p2p_infohash)).toContain(hostile.peerId);
   });
 
+  it('a peer fast to the very end that then sits on the last block requests: the agent asks Teller for them after a few seconds (webtorrent alone waits 30 s and drops the peer)', async () => {
+    const s = track(await startFullStack({ teller: { seeding: { enabled: true, upload_limit: 2 * MiB } } }));
+    const { id, data } = await uploadImage(s.teller, { size: 24 * MiB });
+    await s.stack.synced();
+    const image = (await s.teller.call('GET', `/v2/images/${id}`, { token: ADMIN_TOKEN })).body;
+    const other = await s.stack.registry.token('mallory', 'admin', ['member']);
+    const announce = s.stack.address.announceTemplates[0]!.replace('{passkey}', encodeURIComponent(await s.stack.passkeyOf(other)));
+    const pieceLength = image.p2p_piece_length as number;
+    const sitter = track(await startHostilePeer({ infohash: image.p2p_infohash, pieces: Math.ceil(data.length / pieceLength), announce, answers: { trueBytes: data, pieceLength, sitWhenMissing: 2 } }));
+    const a = track(startTestAgent(s.teller.url, ADMIN_TOKEN, { fallback_after_s: 60, slow_rate: 0 }));
+    const swarm = await a.agent.swarm();
+    const result = await a.agent.fetcher.fetch(`${s.teller.url}/v2/images/${id}`);
+    expect(sha(readFileSync(result.path))).toBe(sha(data));
+    expect(sitter.requestsHeld()).toBeGreaterThan(0);
+    // the blocks it sat on came from Teller instead, before webtorrent's 30-s request timeout dropped the peer
+    const torrent = swarm.wt.torrents.find((t) => t.infoHash === image.p2p_infohash)!;
+    expect(torrent.wires.some((w) => w.peerId === sitter.peerId)).toBe(true);
+  });
+
   it('Teller\'s seeder killed mid-download: the web seed finishes the job', async () => {
     const s = track(await startFullStack({ teller: { seeding: { enabled: true, upload_limit: 6 * MiB } } }));
     const { id, data } = await uploadImage(s.teller, { size: 40 * MiB });

@@ -55,7 +55,7 @@ export async function runAgents(testbed: Testbed, origin: Origin, dir: string, o
     const body = JSON.stringify({ image_uri: opts.imageUri, no_p2p: opts.noP2p });
     const answers = await Promise.all(
       daemons.map(async (d, i) => {
-        const out = await runCommand(testbed.wrap(i, ['curl', '-sS', '--max-time', String(opts.timeoutS), '-XPOST', '-H', 'content-type: application/json', '-d', body, `${d.api}/v1/fetch`]));
+        const out = await runCommand(testbed.wrap(i, ['curl', '-sS', '--max-time', String(opts.timeoutS), '-XPOST', '-H', 'content-type: application/json', '-d', body, `${d.api}/v1/fetch`]), (opts.timeoutS + 30) * 1000);
         const finishS = (Date.now() - t0) / 1000;
         return { finishS, answer: JSON.parse(out) as { image_path?: string; sha256?: string; swarm_bytes?: number; http_bytes?: number; message?: string } };
       }),

@@ -4,26 +4,31 @@ import type { Torrent, Wire } from 'webtorrent';
 interface WireInternals {
   type?: string;
   requests: object[];
+  /** Bytes of blocks received. */
+  downloaded: number;
   _callback(request: unknown, err: Error | null, buffer: Uint8Array | null): void;
   on(event: 'close', listener: () => void): unknown;
 }
 
-/** How long a peer may sit on a block request of ours before we ask other peers. */
+/** How long a peer holding block requests of ours may send nothing before we ask other peers. */
 export const STALL_MS = 5000;
 
 /**
- * Frees the block requests a peer sits on. webtorrent waits for an answer to a request until
- * the peer has sent nothing for 30 s, and only then drops the peer; until then those blocks
- * stay reserved for it. A peer that answers some requests and sits on others never reaches
- * that timeout at all, and when it is fast enough webtorrent does not hotswap its blocks to
- * another peer either. In bench:swarm at N = 32 a run's last host now and then finished
- * 20–27 s after the others, behind a peer that had stopped answering it (some had choked it,
- * with the fast extension and no reject; some had not).
- * Here every request still unanswered `stallMs` after it went out (checked every fifth of
- * it) is failed, as a choke fails requests without the fast extension, and webtorrent asks
- * other peers for those blocks. The connection stays, but the peer gets no new requests for
- * a while: `stallMs`, doubling with each stall. A late block for a released request is
- * ignored. Web seeds (HTTP, with their own timeouts) are left alone.
+ * Frees the block requests of a peer that has gone quiet. webtorrent waits until a peer has
+ * sent nothing for 30 s, then drops it and asks others; until then the blocks it was asked
+ * for stay reserved for it. Near the end of a download no other wire is fast any more, so
+ * webtorrent cannot hotswap them either: in bench:swarm at N = 32 a run's last host now and
+ * then finished 20–27 s after the others, behind a peer that had stopped answering it (some
+ * had choked it, with the fast extension and no reject; some had not).
+ * Here a peer that holds requests of ours and has sent no block for `stallMs` (checked every
+ * fifth of it) has all its outstanding requests failed, as a choke fails them without the
+ * fast extension, and webtorrent asks other peers for those blocks. The connection stays,
+ * but the peer gets no new requests for a while: `stallMs`, doubling with each stall. A late
+ * block for a released request is ignored. A peer that is slow but sending is left alone (a
+ * per-request deadline freed the requests queued behind slow links: at 10 Mbit/s and N = 32
+ * hosts took over 10 minutes), and so is one that answers some requests and sits on others
+ * (webtorrent's hotswap moves those while other wires are fast). Web seeds (HTTP, with their
+ * own timeouts) are not watched.
  */
 export class StalledRequests {
   readonly #stallMs: number;
@@ -37,22 +42,22 @@ export class StalledRequests {
   watch(wire: object): void {
     const w = wire as WireInternals;
     if (w.type === 'webSeed') return;
-    const sent = new WeakMap<object, number>();
+    let quietSince = Date.now();
+    let downloaded = w.downloaded;
     let stalls = 0;
     const timer = setInterval(() => {
       const now = Date.now();
-      const stale = w.requests.filter((request) => {
-        const at = sent.get(request);
-        if (at === undefined) sent.set(request, now);
-        return at !== undefined && now - at >= this.#stallMs;
-      });
-      if (stale.length === 0) return;
+      if (w.requests.length === 0 || w.downloaded !== downloaded) {
+        // nothing asked of it, or a block came: the peer is not holding us up
+        downloaded = w.downloaded;
+        quietSince = now;
+        return;
+      }
+      if (now - quietSince < this.#stallMs) return;
       stalls++;
       this.#benchedUntil.set(wire, now + this.#stallMs * 2 ** Math.min(stalls - 1, 6));
-      for (const request of stale) {
-        w.requests.splice(w.requests.indexOf(request), 1);
-        w._callback(request, new Error(`peer left a block request unanswered for ${this.#stallMs} ms`), null);
-      }
+      for (const request of w.requests.splice(0)) w._callback(request, new Error(`peer sent no block for ${this.#stallMs} ms`), null);
+      quietSince = now;
     }, Math.max(1, Math.floor(this.#stallMs / 5)));
     timer.unref();
     w.on('close', () => clearInterval(timer));

@@ -8,6 +8,7 @@ import { releaseStalledRequests } from './stalled-requests.js';
 import { seedSparingly } from './sparse-seeding.js';
 import type { ChunkStoreConstructor } from './piece-store.js';
 import { TransferStats, type TransferCounts } from './transfer-stats.js';
+import { joinReadsLazily } from './lazy-join.js';
 import { limitIncoming, limitWires } from './wire-limits.js';
 import { wireState } from './wire-state.js';
 
@@ -84,6 +85,7 @@ export class SwarmClient {
   constructor(private readonly opts: SwarmClientOptions) {
     pipePeersDirectly();
     limitWires();
+    joinReadsLazily();
     this.wt = new WebTorrent({
       dht: false,
       lsd: false,

@@ -7,6 +7,7 @@ import type { Logger } from '../../core/logger.js';
 import { pipePeersDirectly } from '../../swarm/direct-pipes.js';
 import { FilePieceStore } from '../../swarm/file-piece-store.js';
 import { coalesceRequestUpdates } from '../../swarm/request-scheduler.js';
+import { joinReadsLazily } from '../../swarm/lazy-join.js';
 import { limitIncoming, limitWires } from '../../swarm/wire-limits.js';
 import type { ImportSwarmConfig } from './config.js';
 import type { ImportTorrent } from './import-torrent.js';
@@ -39,6 +40,7 @@ export class ImportSwarm {
       // the patches are process-wide: install them here too, so this client never depends on a SwarmClient made first
       pipePeersDirectly();
       limitWires();
+      joinReadsLazily();
       const wt = new WebTorrent({
         dht: config.dht ? (config.dht_bootstrap.length > 0 ? { bootstrap: config.dht_bootstrap } : true) : false,
         lsd: false,

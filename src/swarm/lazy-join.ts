@@ -16,11 +16,10 @@ let installed = false;
 /**
  * bittorrent-protocol joins everything it has buffered into one new buffer on every read
  * from the socket, whether or not a message is complete. A 16 KiB block that arrives in n
- * reads is copied about n/2 times over. On a shaped or busy link a read holds one or two
- * TCP segments (n ≈ 12), and at 10 Mbit/s with 32 hosts the agents spent about five times
- * the CPU per byte they spend at 100 Mbit/s. Here the reads are kept as they come and
- * joined once the parser's next part (a length, a message) is all there: each byte is
- * copied once. A peer that sends a message in tiny pieces costs no more than one that sends
+ * reads is copied about n/2 times over, and on a shaped or busy link a read holds one or
+ * two TCP segments (n ≈ 12). Here the reads are kept as they come and joined once the
+ * parser's next part (a length, a message) is all there: each byte is copied once (128 MiB
+ * of piece messages in 1,448-byte reads: 541 → 200 CPU ms). A peer that sends a message in tiny pieces costs no more than one that sends
  * it whole. Encryption handshakes, which scan the buffer, join on every read as before.
  */
 export function joinReadsLazily(): void {

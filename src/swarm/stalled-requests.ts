@@ -25,9 +25,9 @@ export const STALL_MS = 5000;
  * fast extension, and webtorrent asks other peers for those blocks. The connection stays,
  * but the peer gets no new requests for a while: `stallMs`, doubling with each stall. A late
  * block for a released request is ignored. A peer that is slow but sending is left alone (a
- * per-request deadline freed the requests queued behind slow links: at 10 Mbit/s and N = 32
- * hosts took over 10 minutes), and so is one that answers some requests and sits on others
- * (webtorrent's hotswap moves those while other wires are fast). Web seeds (HTTP, with their
+ * deadline per request also freed the requests queued behind slow links: at 10 Mbit/s and
+ * N = 32 a host was still fetching after 600 s), and so is one that answers some requests
+ * and sits on others (webtorrent's hotswap moves those while other wires are fast). Web seeds (HTTP, with their
  * own timeouts) are not watched.
  */
 export class StalledRequests {
@@ -70,11 +70,10 @@ export class StalledRequests {
 }
 
 /** Watch every wire of `torrent`, and keep webtorrent from giving new requests to benched ones. */
-export function releaseStalledRequests(torrent: Torrent, stallMs = STALL_MS): StalledRequests {
+export function releaseStalledRequests(torrent: Torrent, stallMs = STALL_MS): void {
   const stalled = new StalledRequests(stallMs);
   const t = torrent as unknown as { _updateWire(wire: Wire): unknown };
   const updateWire = t._updateWire.bind(t);
   t._updateWire = (wire: Wire) => (stalled.benched(wire) ? false : updateWire(wire));
   torrent.on('wire', (wire: Wire) => stalled.watch(wire));
-  return stalled;
 }

@@ -16,7 +16,7 @@ const settle = () => new Promise((r) => setTimeout(r, 20));
 /** What a peer sends: handshake, unchoke, a have, two 16 KiB blocks; and the blocks. */
 async function peerBytes(): Promise<{ bytes: Buffer; blocks: Buffer[] }> {
   const out: Buffer[] = [];
-  const a = new Wire();
+  const a = new Wire() as Wire & { piece(index: number, offset: number, buffer: Buffer): void };
   a.on('data', (d: Buffer) => out.push(Buffer.from(d)));
   const blocks = [randomBytes(16384), randomBytes(16384)];
   a.handshake(INFOHASH, PEER);

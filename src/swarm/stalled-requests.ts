@@ -23,12 +23,13 @@ export const STALL_MS = 5000;
  * Here a peer that holds requests of ours and has sent no block for `stallMs` (checked every
  * fifth of it) has all its outstanding requests failed, as a choke fails them without the
  * fast extension, and webtorrent asks other peers for those blocks. The connection stays,
- * but the peer gets no new requests for a while: `stallMs`, doubling with each stall. A late
- * block for a released request is ignored. A peer that is slow but sending is left alone (a
- * deadline per request also freed the requests queued behind slow links: at 10 Mbit/s and
- * N = 32 a host was still fetching after 600 s), and so is one that answers some requests
- * and sits on others (webtorrent's hotswap moves those while other wires are fast). Web seeds (HTTP, with their
- * own timeouts) are not watched.
+ * but the peer gets no new requests for a while: `stallMs`, doubling with each stall until
+ * a block comes from it again (a seed that was only slow, say on a cold store read, is soon
+ * back). A late block for a released request is otherwise ignored. A peer that is slow but
+ * sending is left alone (a deadline per request also freed the requests queued behind slow
+ * links: at 10 Mbit/s and N = 32 a host was still fetching after 600 s), and so is one that
+ * answers some requests and sits on others (webtorrent's hotswap moves those while other
+ * wires are fast). Web seeds (HTTP, with their own timeouts) are not watched.
  */
 export class StalledRequests {
   readonly #stallMs: number;
@@ -49,6 +50,7 @@ export class StalledRequests {
       const now = Date.now();
       if (w.requests.length === 0 || w.downloaded !== downloaded) {
         // nothing asked of it, or a block came: the peer is not holding us up
+        if (w.downloaded !== downloaded) stalls = 0;
         downloaded = w.downloaded;
         quietSince = now;
         return;

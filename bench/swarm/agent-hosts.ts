@@ -6,7 +6,6 @@ import { procUsage, runCommand, start, type Started } from './processes.js';
 import type { HostResult } from './results.js';
 import type { Testbed } from './testbed.js';
 
-
 /** How the hosts' agents fetch. */
 export interface AgentRunOptions {
   hosts: number;

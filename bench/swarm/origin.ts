@@ -4,7 +4,6 @@ import { BIN, NODE_ARGS } from '../lib/up.js';
 import { runCommand, start, type Started } from './processes.js';
 import type { Testbed } from './testbed.js';
 
-
 /** Teller's own egress counters, in bytes. */
 export interface OriginEgress {
   /** Piece bytes sent to BitTorrent peers. */

@@ -12,26 +12,6 @@ interface PeerInternals {
 
 let installed = false;
 
-/** The socket under each directly piped wire, for diagnostics. */
-const sockets = new WeakMap<object, PeerInternals['conn']>();
-
-/** What the socket under a directly piped wire holds back either way, if it is piped directly. */
-export function socketState(wire: object): Record<string, unknown> | undefined {
-  const conn = sockets.get(wire) as
-    | (PeerInternals['conn'] & { writableLength?: number; writableNeedDrain?: boolean; readableLength?: number; readableFlowing?: boolean | null; isPaused(): boolean })
-    | undefined;
-  if (!conn) return undefined;
-  const inbound = (wire as { _writableState?: { buffered: number } })._writableState;
-  return {
-    writableLength: conn.writableLength ?? 0,
-    needDrain: conn.writableNeedDrain ?? false,
-    readableLength: conn.readableLength ?? 0,
-    readableFlowing: conn.readableFlowing,
-    readPaused: conn.isPaused(),
-    wireInbound: inbound?.buffered,
-  };
-}
-
 /**
  * webtorrent joins every connection to its wire through four streamx transforms: a
  * rate limiter and a byte counter each way, the limiter there even when no limit is
@@ -53,7 +33,6 @@ export function pipePeersDirectly(): void {
     if (this.throttleGroups?.up.getEnabled() || this.throttleGroups?.down.getEnabled()) return throttled.call(this);
     // Peer destroys both ends when either one ends, closes or fails.
     const { conn, wire } = this;
-    sockets.set(wire, conn);
     conn.on('data', (chunk: Uint8Array) => {
       if (!this.destroyed) this.emit('download', chunk.length);
     });

@@ -10,7 +10,6 @@ import type { ChunkStoreConstructor } from './piece-store.js';
 import { TransferStats, type TransferCounts } from './transfer-stats.js';
 import { joinReadsLazily } from './lazy-join.js';
 import { limitIncoming, limitWires } from './wire-limits.js';
-import { wireState } from './wire-state.js';
 
 /** How a swarm client behaves. */
 export interface SwarmClientOptions {
@@ -134,8 +133,8 @@ export class SwarmClient {
       const cap = this.opts.maxRequestsPerPeer ?? 64;
       torrent.on('wire', (wire: Wire) => {
         capRequests(wire, cap);
-        // webtorrent drops a peer that leaves a block request unanswered for 30 s; say in what state
-        wire.on('timeout', () => this.opts.log.warn({ infohash: torrent.infoHash, peer: `${wire.remoteAddress}:${wire.remotePort}`, ...wireState(wire) }, 'peer left a block request unanswered for 30 s; dropped it'));
+        // webtorrent drops a peer that leaves a block request unanswered for 30 s (stalled requests are released well before)
+        wire.on('timeout', () => this.opts.log.warn({ infohash: torrent.infoHash, peer: `${wire.remoteAddress}:${wire.remotePort}` }, 'peer left a block request unanswered for 30 s; dropped it'));
       });
       preferOwnPartialPieces(torrent);
       if (options.offerWindow) seedSparingly(torrent, options.offerWindow);

@@ -46,13 +46,20 @@ export async function startHostilePeer(options: { infohash: string; pieces: numb
       wire.unchoke();
     });
     wire.on('interested', () => wire.unchoke());
-    let haves = 0;
-    wire.on('have', () => haves++);
+    // Pieces the other side has or will have: those it announced, and those this peer sent whole.
+    // Counting sent pieces (not only haves) makes it sit before the last requests were all answered.
+    const had = new Set<number>();
+    const sent = new Map<number, number>();
+    wire.on('have', (index: number) => had.add(index));
     wire.on('request', (index: number, offset: number, length: number, respond: (err: Error | null, data?: Buffer) => void) => {
       const answers = options.answers;
       if (answers && answers !== 'garbage') {
-        if (options.pieces - haves <= answers.sitWhenMissing) return void held++;
+        if (options.pieces - had.size <= answers.sitWhenMissing) return void held++;
         const at = index * answers.pieceLength + offset;
+        const pieceBytes = Math.min(answers.pieceLength, answers.trueBytes.length - index * answers.pieceLength);
+        const bytes = (sent.get(index) ?? 0) + length;
+        sent.set(index, bytes);
+        if (bytes >= pieceBytes) had.add(index);
         return respond(null, answers.trueBytes.subarray(at, at + length));
       }
       garbage++;

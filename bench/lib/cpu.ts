@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 
 // Linux reports CPU times in clock ticks; USER_HZ is 100 on every mainstream build.
@@ -21,17 +22,34 @@ export function cpuSeconds(pid: number): number {
   return userS + sysS;
 }
 
-/** CPU seconds used so far by every live process in these process groups (a daemon and the workers it forked). */
-export function groupCpuSeconds(groups: readonly number[]): number {
-  let total = 0;
+/** Live processes in these process groups (a daemon and the workers it forked). */
+export function groupPids(groups: readonly number[]): number[] {
+  const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const f = statFields(entry);
-      if (groups.includes(Number(f[2]))) total += (Number(f[11]) + Number(f[12])) / TICKS_PER_S;
+      if (groups.includes(Number(statFields(entry)[2]))) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+/** CPU seconds used so far by every live process in these process groups. */
+export function groupCpuSeconds(groups: readonly number[]): number {
+  let total = 0;
+  for (const pid of groupPids(groups)) {
+    try {
+      total += cpuSeconds(pid);
     } catch {
       // gone meanwhile
     }
   }
   return total;
+}
+
+/** Restrict processes and all their threads to these CPUs (`taskset -a -p -c`), e.g. '0' or '0-1'. */
+export function pinToCpus(pids: readonly number[], cpus: string): void {
+  for (const pid of pids) execFileSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { stdio: 'ignore' });
 }

@@ -1,3 +1,4 @@
+import { isErrorKind } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { StoreSet } from '../../stores/index.js';
 import { SwarmClient } from '../../swarm/swarm-client.js';
@@ -104,7 +105,9 @@ export class SeedingManager {
       this.seeded.set(imageId, torrent.infoHash);
       this.deps.log.info({ imageId, infohash: torrent.infoHash }, 'seeding');
     } catch (err) {
-      this.deps.log.warn({ imageId, err }, 'cannot seed image');
+      // deleted or deactivated since the watch saw it: the next poll drops it
+      if (isErrorKind(err, 'not_found')) this.deps.log.debug({ imageId }, 'image gone before seeding started');
+      else this.deps.log.warn({ imageId, err }, 'cannot seed image');
     }
   }
 

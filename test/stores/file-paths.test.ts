@@ -42,6 +42,21 @@ describe('file store keys never leave the root', () => {
     expect(await readdir(outside)).toEqual(['secret']);
   });
 
+  it('makes no folders behind a symlink that points out', async () => {
+    const writer = await store.write('link-dir/sub/deeper/new');
+    writer.end(Buffer.from('x'));
+    await expectStoreError(writer.commit(), 'INVALID_KEY');
+    expect(await readdir(outside)).toEqual(['secret']);
+  });
+
+  it('lists nothing under a symlink that points out, and names nothing there', async () => {
+    for (const prefix of ['link-dir/', 'link-dir/sec', '../outside/']) {
+      const keys = [];
+      for await (const e of store.list(prefix)) keys.push(e.key);
+      expect(keys).toEqual([]);
+    }
+  });
+
   it('follows symlinks that stay inside', async () => {
     expect((await readAll(await store.read('link-inside'))).toString()).toBe('ok');
   });

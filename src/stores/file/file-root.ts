@@ -51,6 +51,24 @@ export class FileRoot {
     }
   }
 
+  /**
+   * Creates the folders from the root down to `dir` (the folder of `key`) one level at a time,
+   * checking each after symlinks are resolved before anything is created inside it, so a link
+   * out of the root never gets folders made behind it.
+   */
+  async makeParents(key: string, dir: string): Promise<void> {
+    await this.real(true);
+    const rel = relative(this.path, dir);
+    let current = this.path;
+    for (const part of rel === '' ? [] : rel.split(sep)) {
+      current = join(current, part);
+      await mkdir(current).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EEXIST') throw err;
+      });
+      await this.assertInside(key, await realpath(current), true);
+    }
+  }
+
   /** The key a path under the root stands for, or undefined when it is outside or not a valid key. */
   keyOfPath(path: string): string | undefined {
     const rel = relative(this.path, resolve(path));

@@ -123,6 +123,8 @@ export class FileStore implements ObjectStore {
     const slash = prefix.lastIndexOf('/');
     const base = slash < 0 ? '' : prefix.slice(0, slash);
     const found: string[] = [];
+    // A prefix under a symlink that leads out of the root lists nothing (and names nothing out there).
+    if (base !== '' && !(await this.#insideRoot(base))) return;
     await this.#walk(base, prefix, found);
     found.sort(compareKeys);
     for (const key of found) {
@@ -133,6 +135,19 @@ export class FileStore implements ObjectStore {
         if (!(err instanceof ObjectNotFoundError)) throw err;
       }
     }
+  }
+
+  // Whether folder `rel` exists and, symlinks resolved, lies inside the root.
+  async #insideRoot(rel: string): Promise<boolean> {
+    let real;
+    try {
+      real = await realpath(join(this.#root.path, ...rel.split('/')));
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return false;
+      throw translateFsError(err, rel);
+    }
+    return this.#root.assertInside(rel, real, true).then(() => true, () => false);
   }
 
   // Collects regular files (not symlinks) under `rel` whose key starts with `prefix`.

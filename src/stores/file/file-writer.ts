@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { md5Hasher, type Md5Hasher } from '../../core/hashing/md5-hasher.js';
 import { writevFully } from '../../core/write-fully.js';
-import { mkdir, open, rename, rm, stat, realpath, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { InvalidKeyError } from '../errors.js';
 import type { WriteResult } from '../object-store.js';
@@ -85,9 +85,8 @@ export class FileWriter extends StoreWriter {
     await fh.close();
     const md5 = await this.#md5.digest();
     try {
-      await mkdir(dirname(path), { recursive: true });
       // Checked now, not when the writer opened, so a symlink swapped in meanwhile is caught too.
-      await root.assertInside(key, await realpath(dirname(path)), true);
+      await root.makeParents(key, dirname(path));
       await rename(this.#tmp, path);
     } catch (err) {
       await rm(this.#tmp, { force: true });

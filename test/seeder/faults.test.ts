@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startCutProxy, type CutProxy } from '../helpers/cut-proxy.js';
@@ -73,8 +75,8 @@ describe('Teller faults, against the S3 API of a real Swift (through a proxy tha
     expect(await storeReads(t)).toBe(reads);
   });
 
-  it('a chunk deleted behind Teller\'s back: 502 naming the chunk, nothing cached', async () => {
-    const { id } = await uploadImage(t, { size: 2 * CHUNK + 5 });
+  it('a chunk deleted behind Teller\'s back: 502 naming the chunk (HEAD too), nothing cached, nothing cacheable', async () => {
+    const { id, data } = await uploadImage(t, { size: 2 * CHUNK + 5 });
     const keys = await chunkKeys(t, id);
     await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: keys[1] }));
     const res = await download(file(id), { 'x-auth-token': ADMIN_TOKEN });
@@ -82,8 +84,38 @@ describe('Teller faults, against the S3 API of a real Swift (through a proxy tha
     const body = JSON.parse(res.body.toString());
     expect(body).toMatchObject({ code: 502, chunk: 1, reason: 'missing' });
     expect(body.message).toMatch(/Chunk 1 .* missing/);
-    expect(cacheFiles()).not.toContain(createHash('sha256').update(Buffer.alloc(0)).digest('hex'));
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.headers.get('etag')).toBeNull();
+    const head = await fetch(file(id), { method: 'HEAD', headers: { 'x-auth-token': ADMIN_TOKEN } });
+    expect(head.status).toBe(502);
+    expect(head.headers.get('etag')).toBeNull();
+    expect(cacheFiles()).not.toContain(createHash('sha256').update(data).digest('hex'));
     expect(cacheFiles().some((f) => f.includes('.partial-'))).toBe(false);
+  });
+
+  it('a chunk replaced by one of another size: 502 naming the chunk and the reason', async () => {
+    const { id } = await uploadImage(t, { size: CHUNK + 1234 });
+    const keys = await chunkKeys(t, id);
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: keys[1], Body: randomBytes(1000), ContentType: 'application/octet-stream' }));
+    const res = await download(file(id), { 'x-auth-token': ADMIN_TOKEN });
+    expect(res.status).toBe(502);
+    expect(JSON.parse(res.body.toString())).toMatchObject({ chunk: 1, reason: 'size' });
+  });
+
+  it('a registry record whose SHA-256 does not match the bytes (every piece does): never served complete, never cached', async () => {
+    const { id, data } = await uploadImage(t, { size: 2 * CHUNK + 77 });
+    const wrong = createHash('sha256').update('not these bytes').digest('hex');
+    const db = new Database(join(t.registry.dataDir, 'registry.sqlite'));
+    try {
+      db.prepare('UPDATE images SET os_hash_value = ? WHERE id = ?').run(wrong, id);
+    } finally {
+      db.close();
+    }
+    const res = await download(file(id), { 'x-auth-token': ADMIN_TOKEN });
+    expect(res.body.length).toBeLessThan(data.length);
+    await fillsSettled();
+    expect(cacheFiles()).not.toContain(wrong);
+    expect(cacheFiles()).not.toContain(createHash('sha256').update(data).digest('hex'));
   });
 
   it('a chunk overwritten with other bytes of the same size: the etag differs, 502', async () => {

@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { GlanceError, type ErrorKind } from '../errors.js';
+import { GlanceError, RangeNotSatisfiableError, type ErrorKind } from '../errors.js';
 
 /** The one table that turns a domain error kind into an HTTP status. */
 export const STATUS_BY_KIND: Record<ErrorKind, number> = {
@@ -65,6 +65,11 @@ export function installErrorHandling(app: FastifyInstance<any, any, any, any, an
     if (status >= 500) request.log.error({ err }, 'request failed');
     else request.log.info({ status, message: body.message }, 'request refused');
     if (!expose) body.message = 'The server failed to handle the request';
+    if (!reply.raw.headersSent) {
+      // an error is about this moment, not the resource: no cache in front may keep it
+      void reply.header('cache-control', 'no-store');
+      if (err instanceof RangeNotSatisfiableError) void reply.header('content-range', `bytes */${err.size}`);
+    }
     if (!reply.raw.headersSent && wantsPlainText(request)) {
       void reply.code(status).type('text/plain; charset=utf-8').send(`${status} ${body.title}\n\n${body.message}\n`);
       return;

@@ -19,9 +19,9 @@ const MAX_QUEUED_WRITES = 16 * 1024 * 1024;
  * One read of an image from its store into the cache, shared by every concurrent
  * reader (single flight). Bytes go to a partial file and to a hashing thread; the
  * `verified` watermark moves forward piece by piece as each piece's SHA-1 matches
- * the torrent, and readers never read past it. The entry is committed only when the
- * whole-image SHA-256 matches. A fill never depends on its readers: it goes on when
- * they disconnect. Events: 'progress', 'committed', 'failed'.
+ * the torrent, and readers never read past it. Its last byte comes only with the commit,
+ * which happens only when the whole-image SHA-256 matches. A fill never depends on its
+ * readers: it goes on when they disconnect. Events: 'progress', 'committed', 'failed'.
  */
 export class CacheFill extends EventEmitter {
   state: FillState = 'running';
@@ -136,7 +136,9 @@ export class CacheFill extends EventEmitter {
   }
 
   private advance(): void {
-    const next = Math.min(this.written, this.piecesVerified * this.layout.pieceLength, this.layout.size);
+    // The last byte waits for the whole-image SHA-256 (checked at commit): a reader that follows
+    // the fill never gets a complete image that fails it, even when every piece's SHA-1 matched.
+    const next = Math.min(this.written, this.piecesVerified * this.layout.pieceLength, this.layout.size - 1);
     if (next > this.verified) {
       this.verified = next;
       this.emit('progress', next);

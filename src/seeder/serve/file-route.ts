@@ -51,16 +51,23 @@ export async function fileRoutes(app: Service, deps: FileRouteDeps): Promise<voi
     deps.onDemand?.(image.id);
     const layout = await deps.reader.layout(image);
     const etag = `"${layout.sha256}"`;
+    // The image's headers (cacheable, with its ETag) go only on answers that carry it: an error
+    // thrown below (416, 502) must not look like something a cache in front may keep.
     const common = { 'accept-ranges': 'bytes', etag, 'content-type': 'application/octet-stream', ...cacheHeaders(grant) };
-    void reply.headers(common);
-    if (request.headers['if-none-match'] === etag) return reply.code(304).send();
+    if (request.headers['if-none-match'] === etag) return reply.code(304).headers(common).send();
     const range = parseRange(request.headers.range, layout.size);
     const span = range ?? { start: 0, end: layout.size };
-    void reply.header('content-length', String(span.end - span.start));
+    const supply = request.method === 'HEAD' || layout.size === 0 ? undefined : await deps.reader.open(layout, span);
+    if (!supply) await deps.reader.check(layout, span);
+    else if (supply.source === 'fill' && supply.fill.verified <= span.start) {
+      // nothing verified to send yet: a fill that fails before its first piece is a clean 502
+      await Promise.race([once(supply.fill, 'progress'), once(supply.fill, 'committed'), once(supply.fill, 'failed')]);
+      if (supply.fill.state === 'failed') throw supply.fill.error;
+    }
+    void reply.headers(common).header('content-length', String(span.end - span.start));
     if (range) void reply.code(206).header('content-range', `bytes ${range.start}-${range.end - 1}/${layout.size}`);
     else if (layout.md5) void reply.header('content-md5', layout.md5);
-    if (request.method === 'HEAD' || layout.size === 0) return reply.send();
-    const supply = await deps.reader.open(layout, span);
+    if (!supply) return reply.send();
     const { source } = supply;
     // Count what really left (cut and aborted responses included) from the socket's own counter.
     const socket = reply.raw.socket;
@@ -70,11 +77,6 @@ export async function fileRoutes(app: Service, deps: FileRouteDeps): Promise<voi
       deps.metrics.requests.inc({ source, outcome: reply.raw.writableFinished ? 'complete' : 'cut' });
     });
     if (supply.source === 'store') return reply.send(supply.stream);
-    if (supply.source === 'fill' && supply.fill.verified <= span.start) {
-      // nothing verified to send yet: a fill that fails before its first piece is a clean 502
-      await Promise.race([once(supply.fill, 'progress'), once(supply.fill, 'committed'), once(supply.fill, 'failed')]);
-      if (supply.fill.state === 'failed') throw supply.fill.error;
-    }
     // Cache file or running fill: write it ourselves with reused buffers (near sendfile speed).
     reply.hijack();
     const res = reply.raw;

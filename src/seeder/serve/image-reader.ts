@@ -65,6 +65,18 @@ export class ImageReader {
     return { source: 'store', stream };
   }
 
+  /**
+   * The checks a GET of [range) makes before its first byte, without reading any (HEAD):
+   * a committed or running cache entry is fine; otherwise pieces known to be corrupt are
+   * refused and every chunk is HEAD-checked in its store (502 naming a missing or changed one).
+   */
+  async check(layout: ImageLayout, range: ByteRange): Promise<void> {
+    if (this.cache.lookup(layout.sha256)) return;
+    if (range.end > range.start) this.corrupt.check(layout.sha256, Math.floor(range.start / layout.pieceLength), Math.floor((range.end - 1) / layout.pieceLength));
+    if (this.fills.has(layout.sha256)) return;
+    await checkChunks(layout, this.stores);
+  }
+
   /** The running fill for this image, starting one (after the chunk check) if the cache can take it. */
   private fill(layout: ImageLayout): Promise<CacheFill | undefined> {
     if (!this.cache.enabled || layout.size > this.cache.maxBytes) return Promise.resolve(undefined);

@@ -10,10 +10,12 @@ export interface ByteRange {
  * Parse a Range header for a resource of `size` bytes: single, open-ended
  * (`bytes=100-`) and suffix (`bytes=-100`) ranges. undefined means "the whole
  * thing" (no header, or several ranges, which we answer with the whole body as
- * RFC 9110 allows). Malformed or unsatisfiable ranges are a 416 that says why.
+ * RFC 9110 allows, or a range unit other than bytes, which RFC 9110 says to ignore).
+ * Malformed or unsatisfiable byte ranges are a 416 that says why.
  */
 export function parseRange(header: string | undefined, size: number): ByteRange | undefined {
   if (header === undefined || header === '') return undefined;
+  if (/^\s*[!#$%&'*+.^_`|~0-9A-Za-z-]+\s*=/.test(header) && !/^\s*bytes\s*=/i.test(header)) return undefined;
   const match = /^\s*bytes\s*=\s*(.+)$/i.exec(header);
   if (!match) throw new RangeNotSatisfiableError(`Malformed Range header ${JSON.stringify(header.slice(0, 100))}: only byte ranges are served`, size);
   const specs = match[1]!.split(',').map((s) => s.trim());

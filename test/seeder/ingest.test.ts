@@ -102,6 +102,28 @@ describe('Teller ingest: upload, web-download, glance-download (file store, real
     expect(filesUnder(store()).length).toBe(before);
   });
 
+  it('goes queued → saving → active through an upload', async () => {
+    const id = await create();
+    expect((await t.call('GET', `/v2/images/${id}`, { token: ADMIN_TOKEN })).body.status).toBe('queued');
+    const data = randomBytes(6 * 1024 * 1024);
+    let sent = 0;
+    let resume: (() => void) | undefined;
+    const gate = new Promise<void>((r) => (resume = r));
+    const body = new ReadableStream({
+      async pull(c) {
+        if (sent === 2 * 1024 * 1024) await gate; // hold the upload part-way until the test saw 'saving'
+        if (sent >= data.length) return c.close();
+        c.enqueue(data.subarray(sent, sent + (1 << 20)));
+        sent += 1 << 20;
+      },
+    });
+    const upload = fetch(`${t.url}/v2/images/${id}/file`, { method: 'PUT', headers: { 'x-auth-token': ADMIN_TOKEN, 'content-type': 'application/octet-stream' }, body, duplex: 'half' } as RequestInit);
+    expect((await waitForStatus(t, id, ['saving'])).status).toBe('saving');
+    resume!();
+    expect((await upload).status).toBe(204);
+    expect((await t.call('GET', `/v2/images/${id}`, { token: ADMIN_TOKEN })).body).toMatchObject({ status: 'active', size: data.length, os_hash_value: createHash('sha256').update(data).digest('hex') });
+  });
+
   it('a client that disconnects mid-upload leaves a killed image and no chunks', async () => {
     const id = await create();
     const before = filesUnder(store()).length;
@@ -219,7 +241,7 @@ describe('Teller ingest: upload, web-download, glance-download (file store, real
     }
   });
 
-  it('purges its cache and the caches in front when an image is deactivated', async () => {
+  it('purges its cache and the caches in front when an image is deactivated, and when one is deleted', async () => {
     const purges: string[] = [];
     const varnish = createServer((req, res) => {
       purges.push(`${req.method} ${req.url}`);
@@ -236,6 +258,15 @@ describe('Teller ingest: upload, web-download, glance-download (file store, real
       for (let i = 0; i < 100 && !purges.includes(`PURGE /v2/images/${id}/file`); i++) await new Promise((r) => setTimeout(r, 50));
       expect(purges).toContain(`PURGE /v2/images/${id}/file`);
       expect(existsSync(join(t2.teller.cache.dir, sha))).toBe(false);
+      // deleted: the same, for another image
+      const other = await uploadImage(t2, { size: 1024 * 1024 });
+      await download(`${t2.url}/v2/images/${other.id}/file`, { 'x-auth-token': ADMIN_TOKEN });
+      const otherSha = createHash('sha256').update(other.data).digest('hex');
+      expect(existsSync(join(t2.teller.cache.dir, otherSha))).toBe(true);
+      expect((await t2.call('DELETE', `/v2/images/${other.id}`, { token: ADMIN_TOKEN })).status).toBe(204);
+      for (let i = 0; i < 100 && !purges.includes(`PURGE /v2/images/${other.id}/file`); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(purges).toContain(`PURGE /v2/images/${other.id}/file`);
+      expect(existsSync(join(t2.teller.cache.dir, otherSha))).toBe(false);
     } finally {
       await t2.close();
       varnish.close();

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import bencode from 'bencode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { download, uploadImage } from '../helpers/images.js';
 import { ADMIN_TOKEN } from '../helpers/registry.js';
@@ -27,6 +28,24 @@ describe('Teller: GET /v2/images/{id}/file (file store, real registry)', () => {
     expect(chunks.map((c: { size: number }) => c.size)).toEqual([4 << 20, 4 << 20, data.length - (8 << 20)]);
     expect(chunks[0].size % image.p2p_piece_length).toBe(0);
     for (const c of chunks) expect(c.sha256).toBe(createHash('sha256').update(data.subarray(c.offset, c.offset + c.size)).digest('hex'));
+    // the torrent Teller built: private, named after the image, the pieces of these bytes, no web seed
+    const res = await fetch(`${t.url}/v2/images/${id}/torrent`, { headers: { 'x-auth-token': alice } });
+    expect(res.status).toBe(200);
+    const meta = bencode.decode(new Uint8Array(await res.arrayBuffer())) as Record<string, any>;
+    expect(meta['url-list']).toBeUndefined();
+    expect(new TextDecoder().decode(meta.announce)).toMatch(/^http:\/\/127\.0\.0\.1:6969\/announce\?passkey=\w+/);
+    const info = meta.info;
+    expect(info.private).toBe(1);
+    expect(new TextDecoder().decode(info.name)).toBe('test-image');
+    expect(info.length).toBe(data.length);
+    const pieceLength = info['piece length'] as number;
+    expect(pieceLength).toBe(image.p2p_piece_length);
+    const pieces = Buffer.from(info.pieces);
+    expect(pieces.length).toBe(Math.ceil(data.length / pieceLength) * 20);
+    for (let i = 0; i * pieceLength < data.length; i++) {
+      expect(pieces.subarray(i * 20, i * 20 + 20).equals(createHash('sha1').update(data.subarray(i * pieceLength, (i + 1) * pieceLength)).digest())).toBe(true);
+    }
+    expect(createHash('sha1').update(bencode.encode(info)).digest('hex')).toBe(image.p2p_infohash);
   });
 
   it('serves the whole image, cold then warm, with the right headers', async () => {

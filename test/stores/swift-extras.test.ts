@@ -12,6 +12,7 @@ import { S3Store } from '../../src/stores/s3/s3-store.js';
 import type { SwiftAuthOptions } from '../../src/stores/swift/swift-options.js';
 import { SwiftStore } from '../../src/stores/swift/swift-store.js';
 import { startCutProxy, type CutProxy } from '../helpers/cut-proxy.js';
+import { s3Error, startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
 import { startSwift, type SwiftServer } from '../helpers/swift-aio.js';
 import { expectBytes, expectStoreError, readAll } from './conformance.js';
 
@@ -166,6 +167,66 @@ describe('S3 multipart on Swift s3api', () => {
     const segments = await fetch(`${swift.storageUrl}/multipart+segments?format=json`, { headers: { 'X-Auth-Token': token } });
     expect(segments.status === 404 ? [] : await segments.json()).toEqual([]);
     raw.destroy();
+    await store.close();
+  });
+});
+
+describe('S3 multipart on Swift s3api, through a proxy that fails chosen requests', () => {
+  let proxy: FaultProxy;
+  let raw: S3Client;
+  const data = randomBytes(12 * 1024 * 1024); // parts of 5, 5 and 2 MiB
+  beforeAll(async () => {
+    proxy = await startFaultProxy(swift.s3Endpoint);
+    raw = new S3Client({ region: 'us-east-1', endpoint: swift.s3Endpoint, forcePathStyle: true, credentials: { accessKeyId: swift.s3AccessKey, secretAccessKey: swift.s3Secret } });
+  });
+  afterAll(async () => {
+    proxy.rule = undefined;
+    raw.destroy();
+    await proxy.stop();
+  });
+  const upload = async (bucket: string) => {
+    await swift.createContainer(bucket);
+    const store = new S3Store('s3', { bucket, endpoint: proxy.url, accessKeyId: swift.s3AccessKey, secretAccessKey: swift.s3Secret, partSize: 5 * 1024 * 1024, queueSize: 2 });
+    const writer = await store.write('big.bin');
+    for (let at = 0; at < data.length; at += 1024 * 1024) if (!writer.write(data.subarray(at, at + 1024 * 1024))) await new Promise((r) => writer.once('drain', r));
+    writer.end();
+    return { store, commit: writer.commit() };
+  };
+  const nothingLeft = async (store: S3Store, bucket: string) => {
+    await expectStoreError(store.head('big.bin'), 'NOT_FOUND');
+    expect((await raw.send(new ListMultipartUploadsCommand({ Bucket: bucket }))).Uploads ?? []).toEqual([]);
+    const segments = await fetch(`${swift.storageUrl}/${bucket}+segments?format=json`, { headers: { 'X-Auth-Token': token } });
+    expect(segments.status === 404 ? [] : await segments.json()).toEqual([]);
+  };
+  const partPuts = (n: number) => proxy.requests.filter((r) => r.startsWith('PUT ') && new RegExp(`[?&]partNumber=${n}(&|$)`).test(r)).length;
+
+  it('sends a part that failed (500) again by itself, and completes', async () => {
+    proxy.requests.length = 0;
+    let failed = 0;
+    proxy.rule = (req) => (req.method === 'PUT' && /[?&]partNumber=2(&|$)/.test(req.url ?? '') && failed++ === 0 ? s3Error(500, 'InternalError') : undefined);
+    const { store, commit } = await upload('mp-retry');
+    await commit;
+    expect(partPuts(2)).toBe(2);
+    expect(partPuts(1)).toBe(1);
+    expect((await readAll(await store.read('big.bin'))).equals(data)).toBe(true);
+    await store.close();
+  });
+
+  it('a part that keeps failing fails the write, and the upload is aborted: no object, no pending upload, no segments', async () => {
+    proxy.rule = (req) => (req.method === 'PUT' && /[?&]partNumber=2(&|$)/.test(req.url ?? '') ? s3Error(503, 'ServiceUnavailable') : undefined);
+    const { store, commit } = await upload('mp-fail');
+    await expectStoreError(commit, 'TRANSIENT');
+    proxy.rule = undefined;
+    await nothingLeft(store, 'mp-fail');
+    await store.close();
+  });
+
+  it('a failed CompleteMultipartUpload aborts the upload too', async () => {
+    proxy.rule = (req) => (req.method === 'POST' && /[?&]uploadId=/.test(req.url ?? '') ? s3Error(400, 'InvalidPart') : undefined);
+    const { store, commit } = await upload('mp-complete');
+    await expectStoreError(commit, 'PROTOCOL');
+    proxy.rule = undefined;
+    await nothingLeft(store, 'mp-complete');
     await store.close();
   });
 });

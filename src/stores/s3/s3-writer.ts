@@ -6,12 +6,17 @@ import {
   PutObjectCommand,
   UploadPartCommand,
   type S3Client,
+  type UploadPartCommandOutput,
 } from '@aws-sdk/client-s3';
 import { StoreAbortedError, StoreProtocolError, type StoreError } from '../errors.js';
 import { stripQuotes } from '../http/http-errors.js';
 import type { WriteResult } from '../object-store.js';
 import { StoreWriter } from '../store-writer.js';
+import { backoffDelay, DEFAULT_RETRY_POLICY, realSleep } from '../wrappers/backoff.js';
 import { translateS3Error } from './s3-errors.js';
+
+/** How a failed part is tried again (the store's retry wrapper cannot: it never re-sends a writer's bytes). */
+const PART_RETRY = DEFAULT_RETRY_POLICY;
 
 /** Where and how an S3 writer uploads. */
 export interface S3WriteTarget {
@@ -29,7 +34,8 @@ export interface S3WriteTarget {
  * Streams into S3. A known size up to the threshold goes in one PutObject with
  * Content-Length, streamed. Anything else is cut into parts of partSize, at most queueSize
  * of them uploading at once (memory ≈ partSize × (queueSize + 1)); an object that ends
- * before its first part filled is sent as one PutObject. On failure or cancel, in-flight
+ * before its first part filled is sent as one PutObject. A part that meets a transient fault
+ * (5xx, a reset) is sent again by itself, up to 4 tries. On failure or cancel, in-flight
  * parts are aborted and awaited first, and only then the multipart upload is aborted: an
  * abort that overtook a part would leave that part stored (seen on Swift's s3api).
  */
@@ -123,8 +129,7 @@ export class S3Writer extends StoreWriter {
     const uploadId = await this.#createUpload().catch((err: unknown) => Promise.reject(this.#translate(err)));
     const PartNumber = ++this.#partNumber;
     const { bucket, key } = this.#t;
-    const upload = new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber, Body: data, ContentLength: data.length });
-    const part = this.#t.client.send(upload, this.#opts).then((o) => {
+    const part = this.#sendPart(() => new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber, Body: data, ContentLength: data.length })).then((o) => {
       if (!o.ETag) throw new StoreProtocolError(`UploadPart ${PartNumber} of ${key} gave no ETag`, { key });
       this.#parts.push({ PartNumber, ETag: o.ETag });
       // The request is over, so its buffer is free again: reuse it rather than leave GC a trail of parts.
@@ -135,6 +140,19 @@ export class S3Writer extends StoreWriter {
     });
     this.#inflight.add(part);
     void part.finally(() => this.#inflight.delete(part));
+  }
+
+  /** Sends one part, again on a transient fault: the part is still in memory, so only it goes again. */
+  async #sendPart(command: () => UploadPartCommand): Promise<UploadPartCommandOutput> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#t.client.send(command(), this.#opts);
+      } catch (err) {
+        const failure = this.#translate(err);
+        if (!failure.transient || attempt >= PART_RETRY.attempts || this.#abort.signal.aborted) throw failure;
+        await realSleep(backoffDelay(PART_RETRY, attempt));
+      }
+    }
   }
 
   protected async finish(): Promise<WriteResult> {

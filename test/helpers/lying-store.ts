@@ -1,14 +1,20 @@
 import { Transform } from 'node:stream';
 import { BUILTIN_STORE_TYPES, DelegatingStore, StoreFactory, defineStoreType, type ObjectReadStream, type ObjectStore, type ReadOptions } from '../../src/stores/index.js';
 
-/** Switches for a lying store: while `corrupt` is set, reads of keys ending in `suffix` flip the byte at `offset` of the object. */
+/**
+ * Switches for a lying store: while `corrupt` is set, reads of keys ending in `suffix` flip the
+ * byte at `offset` of the object; while `holdAfter` is set, every read stops after that many
+ * bytes, its next block waiting in `held` until the test calls them (a slow store).
+ */
 export interface LieControls {
   corrupt: { suffix: string; offset: number } | undefined;
   /** Reads (GET) seen, so tests can count store reads. */
   reads: number;
+  holdAfter?: number | undefined;
+  held?: Array<() => void>;
 }
 
-/** A real store that can be made to lie: same size, same etag on HEAD, but a flipped byte on read. */
+/** A real store that can be made to lie (same size, same etag on HEAD, but a flipped byte on read) or to stall. */
 class LyingStore extends DelegatingStore {
   constructor(
     inner: ObjectStore,
@@ -20,18 +26,24 @@ class LyingStore extends DelegatingStore {
   override async read(key: string, options?: ReadOptions): Promise<ObjectReadStream> {
     this.controls.reads++;
     const stream = await this.inner.read(key, options);
-    const lie = this.controls.corrupt;
-    if (lie === undefined || !key.endsWith(lie.suffix)) return stream;
-    const at = lie.offset;
+    const controls = this.controls;
+    const lie = controls.corrupt;
+    if ((lie === undefined || !key.endsWith(lie.suffix)) && controls.holdAfter === undefined) return stream;
     let pos = options?.offset ?? 0;
+    let sent = 0;
     const flip = new Transform({
       transform(data: Buffer, _enc, done) {
-        if (at >= pos && at < pos + data.length) {
+        if (lie && key.endsWith(lie.suffix) && lie.offset >= pos && lie.offset < pos + data.length) {
           data = Buffer.from(data);
-          data[at - pos] ^= 0xff;
+          data[lie.offset - pos] ^= 0xff;
         }
         pos += data.length;
-        done(null, data);
+        const go = () => {
+          sent += data.length;
+          done(null, data);
+        };
+        if (controls.holdAfter !== undefined && sent + data.length > controls.holdAfter) (controls.held ??= []).push(go);
+        else go();
       },
     });
     stream.on('error', (err) => flip.destroy(err));

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
-import { Transform } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUILTIN_STORE_TYPES, DelegatingStore, StoreFactory, defineStoreType, type ObjectReadStream, type ObjectStore, type ReadOptions } from '../../src/stores/index.js';
 import { download, uploadImage } from '../helpers/images.js';
+import { lyingFactory, type LieControls } from '../helpers/lying-store.js';
 import { ADMIN_TOKEN } from '../helpers/registry.js';
 import { startTestTeller, type TestTeller } from '../helpers/teller.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -11,49 +10,6 @@ import { tempDir } from '../helpers/temp-dir.js';
 const MiB = 1024 * 1024;
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** While `holdAfter` is set, every store read stops after that many bytes until `release()`. */
-interface Gate {
-  holdAfter: number | undefined;
-  reads: number;
-  held: Array<() => void>;
-}
-
-/** A real file store whose reads can be held part-way (a slow store, under the test's control). */
-class GatedStore extends DelegatingStore {
-  constructor(
-    inner: ObjectStore,
-    private readonly gate: Gate,
-  ) {
-    super(inner);
-  }
-
-  override async read(key: string, options?: ReadOptions): Promise<ObjectReadStream> {
-    this.gate.reads++;
-    const stream = await this.inner.read(key, options);
-    const gate = this.gate;
-    let sent = 0;
-    const held = new Transform({
-      transform(data: Buffer, _enc, done) {
-        const go = () => {
-          sent += data.length;
-          done(null, data);
-        };
-        if (gate.holdAfter !== undefined && sent + data.length > gate.holdAfter) gate.held.push(go);
-        else go();
-      },
-    });
-    stream.on('error', (err) => held.destroy(err));
-    return Object.assign(stream.pipe(held), { bytesRead: 0 }) as unknown as ObjectReadStream;
-  }
-}
-
-function gatedFactory(gate: Gate): StoreFactory {
-  const factory = new StoreFactory();
-  const file = BUILTIN_STORE_TYPES.find((t) => t.type === 'file')!;
-  factory.register(defineStoreType({ type: 'gated-file', schema: file.schema, create: (id, o) => new GatedStore(file.create(id, o), gate) }));
-  return factory;
-}
 
 /** Reads a streamed body until at least `bytes` arrived; gives what came (and the reader, to go on). */
 async function readAtLeast(body: ReadableStream<Uint8Array>, bytes: number, timeoutMs: number): Promise<{ got: Buffer[]; reader: ReadableStreamDefaultReader<Uint8Array> }> {
@@ -78,10 +34,10 @@ async function readRest(reader: ReadableStreamDefaultReader<Uint8Array>, got: Bu
 
 describe('Teller cache: size cap, least recently used eviction, readers that follow a running fill', () => {
   let t: TestTeller;
-  const gate: Gate = { holdAfter: undefined, reads: 0, held: [] };
+  const gate: LieControls = { corrupt: undefined, reads: 0 };
   const release = () => {
     gate.holdAfter = undefined;
-    for (const go of gate.held.splice(0)) go();
+    for (const go of (gate.held ?? []).splice(0)) go();
   };
   const file = (id: string) => `${t.url}/v2/images/${id}/file`;
   const cacheFiles = () => readdirSync(t.teller.cache.dir);
@@ -90,7 +46,7 @@ describe('Teller cache: size cap, least recently used eviction, readers that fol
   const startGated = (overrides: Record<string, unknown>) => {
     const root = tempDir('gated-store-');
     roots.push(root);
-    return startTestTeller({ stores: [{ id: 'local', type: 'gated-file', options: { root: root.path } }], seeding: { enabled: false }, ...overrides }, undefined, gatedFactory(gate));
+    return startTestTeller({ stores: [{ id: 'local', type: 'lying-file', options: { root: root.path } }], seeding: { enabled: false }, ...overrides }, undefined, lyingFactory(gate));
   };
   const settled = async () => {
     for (let i = 0; i < 200 && cacheFiles().some((f) => f.includes('.partial-')); i++) await pause(25);

@@ -86,7 +86,9 @@ describe('Teller cache: size cap, least recently used eviction, readers that fol
   });
 
   it('a later reader gets the verified bytes of a running fill before it commits, and the store is read once', async () => {
-    await t.close();
+    const previous = t;
+    t = undefined as unknown as TestTeller; // afterAll closes only what is running
+    await previous.close();
     t = await startGated({});
     const img = await uploadImage(t, { size: 12 * MiB + 5 }); // pieces of 4 MiB
     gate.holdAfter = 5 * MiB; // the fill verifies piece 0, then stalls inside piece 1

@@ -158,6 +158,17 @@ describe('Teller faults, against the S3 API of a real Swift (through a proxy tha
     expect(cacheFiles()).toContain(sha);
   });
 
+  it('a range whose store read fails before its first byte: a 502 with none of the image\'s headers', async () => {
+    const { id } = await uploadImage(t, { size: CHUNK + 20 });
+    lies.corrupt = { suffix: '.000000', offset: 50 };
+    const res = await download(file(id), { 'x-auth-token': ADMIN_TOKEN, range: 'bytes=0-99' });
+    lies.corrupt = undefined;
+    expect(res.status).toBe(502);
+    for (const name of ['etag', 'content-range', 'accept-ranges', 'surrogate-key', 'content-md5']) expect(res.headers.get(name), name).toBeNull();
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    await fillsSettled();
+  });
+
   it('a store that lies in the very first piece: nothing can be sent, so the answer is a 502', async () => {
     const { id, data } = await uploadImage(t, { size: CHUNK + 10 });
     lies.corrupt = { suffix: '.000000', offset: 1000 };

@@ -257,6 +257,8 @@ describe('Teller ingest: upload, web-download, glance-download (file store, real
       await t2.call('POST', `/v2/images/${id}/actions/deactivate`, { token: ADMIN_TOKEN });
       for (let i = 0; i < 100 && !purges.includes(`PURGE /v2/images/${id}/file`); i++) await new Promise((r) => setTimeout(r, 50));
       expect(purges).toContain(`PURGE /v2/images/${id}/file`);
+      // the local purge runs beside the PURGE to the caches in front
+      for (let i = 0; i < 100 && existsSync(join(t2.teller.cache.dir, sha)); i++) await new Promise((r) => setTimeout(r, 50));
       expect(existsSync(join(t2.teller.cache.dir, sha))).toBe(false);
       // deleted: the same, for another image
       const other = await uploadImage(t2, { size: 1024 * 1024 });
@@ -266,6 +268,7 @@ describe('Teller ingest: upload, web-download, glance-download (file store, real
       expect((await t2.call('DELETE', `/v2/images/${other.id}`, { token: ADMIN_TOKEN })).status).toBe(204);
       for (let i = 0; i < 100 && !purges.includes(`PURGE /v2/images/${other.id}/file`); i++) await new Promise((r) => setTimeout(r, 50));
       expect(purges).toContain(`PURGE /v2/images/${other.id}/file`);
+      for (let i = 0; i < 100 && existsSync(join(t2.teller.cache.dir, otherSha)); i++) await new Promise((r) => setTimeout(r, 50));
       expect(existsSync(join(t2.teller.cache.dir, otherSha))).toBe(false);
     } finally {
       await t2.close();

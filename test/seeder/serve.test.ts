@@ -102,6 +102,17 @@ describe('Teller: GET /v2/images/{id}/file (file store, real registry)', () => {
     const etag = head.headers.get('etag')!;
     const again = await fetch(file(), { headers: { 'x-auth-token': alice, 'if-none-match': etag } });
     expect(again.status).toBe(304);
+    // Range means nothing to HEAD (RFC 9110 defines it for GET)
+    const headRange = await fetch(file(), { method: 'HEAD', headers: { 'x-auth-token': alice, range: 'bytes=0-9' } });
+    expect(headRange.status).toBe(200);
+    expect(headRange.headers.get('content-length')).toBe(String(data.length));
+    // If-Range: the range only while the ETag still matches, else the whole image
+    const current = await download(file(), { 'x-auth-token': alice, range: 'bytes=0-9', 'if-range': etag });
+    expect(current.status).toBe(206);
+    expect(current.body.equals(data.subarray(0, 10))).toBe(true);
+    const stale = await download(file(), { 'x-auth-token': alice, range: 'bytes=0-9', 'if-range': '"not-this-one"' });
+    expect(stale.status).toBe(200);
+    expect(stale.body.equals(data)).toBe(true);
   });
 
   it('asks the registry who may read: 404 for others and unknown ids, 401 for a wrong token', async () => {

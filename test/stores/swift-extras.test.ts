@@ -188,15 +188,27 @@ describe('S3 multipart on Swift s3api, through a proxy that fails chosen request
     await swift.createContainer(bucket);
     const store = new S3Store('s3', { bucket, endpoint: proxy.url, accessKeyId: swift.s3AccessKey, secretAccessKey: swift.s3Secret, partSize: 5 * 1024 * 1024, queueSize: 2 });
     const writer = await store.write('big.bin');
-    for (let at = 0; at < data.length; at += 1024 * 1024) if (!writer.write(data.subarray(at, at + 1024 * 1024))) await new Promise((r) => writer.once('drain', r));
-    writer.end();
+    for (let at = 0; at < data.length && !writer.destroyed; at += 1024 * 1024) {
+      // a writer that failed meanwhile never drains: stop writing, commit() gives its error
+      if (!writer.write(data.subarray(at, at + 1024 * 1024))) await new Promise((r) => (writer.once('drain', r), writer.once('close', r)));
+    }
+    if (!writer.destroyed) writer.end();
     return { store, commit: writer.commit() };
   };
   const nothingLeft = async (store: S3Store, bucket: string) => {
     await expectStoreError(store.head('big.bin'), 'NOT_FOUND');
-    expect((await raw.send(new ListMultipartUploadsCommand({ Bucket: bucket }))).Uploads ?? []).toEqual([]);
-    const segments = await fetch(`${swift.storageUrl}/${bucket}+segments?format=json`, { headers: { 'X-Auth-Token': token } });
-    expect(segments.status === 404 ? [] : await segments.json()).toEqual([]);
+    // container listings are updated asynchronously: give a loaded Swift a few seconds
+    let uploads: unknown[] = [];
+    let segments: unknown[] = [];
+    for (let i = 0; i < 50; i++) {
+      uploads = (await raw.send(new ListMultipartUploadsCommand({ Bucket: bucket }))).Uploads ?? [];
+      const res = await fetch(`${swift.storageUrl}/${bucket}+segments?format=json`, { headers: { 'X-Auth-Token': token } });
+      segments = res.status === 404 ? [] : ((await res.json()) as unknown[]);
+      if (uploads.length === 0 && segments.length === 0) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(uploads).toEqual([]);
+    expect(segments).toEqual([]);
   };
   const partPuts = (n: number) => proxy.requests.filter((r) => r.startsWith('PUT ') && new RegExp(`[?&]partNumber=${n}(&|$)`).test(r)).length;
 

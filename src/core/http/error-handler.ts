@@ -18,6 +18,9 @@ export const STATUS_BY_KIND: Record<ErrorKind, number> = {
   internal: 500,
 };
 
+/** Headers that describe a resource's bytes; an error answer carries none of them. */
+const RESOURCE_HEADERS = ['etag', 'last-modified', 'accept-ranges', 'content-range', 'content-md5', 'content-disposition', 'surrogate-key', 'cache-control'];
+
 /** The JSON body of every error answer: `{code, title, message}` plus details. */
 export interface ErrorBody {
   code: number;
@@ -66,7 +69,13 @@ export function installErrorHandling(app: FastifyInstance<any, any, any, any, an
     else request.log.info({ status, message: body.message }, 'request refused');
     if (!expose) body.message = 'The server failed to handle the request';
     if (!reply.raw.headersSent) {
-      // an error is about this moment, not the resource: no cache in front may keep it
+      // An error is about this moment, not the resource: no cache in front may keep it, and
+      // none of the resource's headers set before the failure (a stream that failed before its
+      // first byte had them copied onto the raw response) may go out with it.
+      for (const name of RESOURCE_HEADERS) {
+        reply.removeHeader(name);
+        reply.raw.removeHeader(name);
+      }
       void reply.header('cache-control', 'no-store');
       if (err instanceof RangeNotSatisfiableError) void reply.header('content-range', `bytes */${err.size}`);
     }

@@ -19,8 +19,8 @@ const MAX_QUEUED_WRITES = 16 * 1024 * 1024;
  * One read of an image from its store into the cache, shared by every concurrent
  * reader (single flight). Bytes go to a partial file and to a hashing thread; the
  * `verified` watermark moves forward piece by piece as each piece's SHA-1 matches
- * the torrent, and readers never read past it. Its last byte comes only with the commit,
- * which happens only when the whole-image SHA-256 matches. A fill never depends on its
+ * the torrent, and readers never read past it. Its last byte comes only once the
+ * whole-image SHA-256 matched, and only then is the entry committed. A fill never depends on its
  * readers: it goes on when they disconnect. Events: 'progress', 'committed', 'failed'.
  */
 export class CacheFill extends EventEmitter {
@@ -112,6 +112,9 @@ export class CacheFill extends EventEmitter {
       if (digests.bytes !== layout.size) throw new CorruptDataError(`Image ${layout.imageId}: store gave ${digests.bytes} bytes, expected ${layout.size}`, {});
       if (digests.sha256 !== layout.sha256) throw new CorruptDataError(`Image ${layout.imageId} read from store ${layout.storeId} does not match its SHA-256`, { sha256: layout.sha256 });
       if (this.piecesVerified !== pieceCount(layout)) throw new CorruptDataError(`Image ${layout.imageId}: not every piece verified`, {});
+      // every byte is proven: readers get the last one now, not after the rename below
+      this.verified = layout.size;
+      this.emit('progress', layout.size);
       await file.close();
       file = undefined;
       const entry = await this.cache.commit(layout.sha256, this.path, layout.size);
@@ -136,7 +139,7 @@ export class CacheFill extends EventEmitter {
   }
 
   private advance(): void {
-    // The last byte waits for the whole-image SHA-256 (checked at commit): a reader that follows
+    // The last byte waits for the whole-image SHA-256 (checked at the end of run): a reader that follows
     // the fill never gets a complete image that fails it, even when every piece's SHA-1 matched.
     const next = Math.min(this.written, this.piecesVerified * this.layout.pieceLength, this.layout.size - 1);
     if (next > this.verified) {

@@ -55,7 +55,9 @@ export async function fileRoutes(app: Service, deps: FileRouteDeps): Promise<voi
     // thrown below (416, 502) must not look like something a cache in front may keep.
     const common = { 'accept-ranges': 'bytes', etag, 'content-type': 'application/octet-stream', ...cacheHeaders(grant) };
     if (request.headers['if-none-match'] === etag) return reply.code(304).headers(common).send();
-    const range = parseRange(request.headers.range, layout.size);
+    // Range is defined for GET only (RFC 9110 §14.2), and If-Range with another validator asks for the whole image.
+    const ifRange = request.headers['if-range'];
+    const range = request.method === 'GET' && (ifRange === undefined || ifRange === etag) ? parseRange(request.headers.range, layout.size) : undefined;
     const span = range ?? { start: 0, end: layout.size };
     const supply = request.method === 'HEAD' || layout.size === 0 ? undefined : await deps.reader.open(layout, span);
     if (!supply) await deps.reader.check(layout, span);

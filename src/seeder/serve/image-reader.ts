@@ -55,7 +55,8 @@ export class ImageReader {
     const entry = this.cache.lookup(layout.sha256);
     if (entry) return { source: 'cache', path: entry.path };
     if (range.end > range.start) this.corrupt.check(layout.sha256, Math.floor(range.start / layout.pieceLength), Math.floor((range.end - 1) / layout.pieceLength));
-    const fill = await this.fill(layout);
+    // a fill that failed a moment ago is no source (its readers were cut; this one reads the store)
+    const fill = await this.fill(layout).then((f) => (f?.state === 'failed' ? undefined : f));
     if (fill && (fill.verified >= range.end || (range.start === 0 && range.end === layout.size) || fill.state === 'committed')) {
       return { source: 'fill', fill };
     }
@@ -73,7 +74,9 @@ export class ImageReader {
   async check(layout: ImageLayout, range: ByteRange): Promise<void> {
     if (this.cache.lookup(layout.sha256)) return;
     if (range.end > range.start) this.corrupt.check(layout.sha256, Math.floor(range.start / layout.pieceLength), Math.floor((range.end - 1) / layout.pieceLength));
-    if (this.fills.has(layout.sha256)) return;
+    // a fill still being set up has not checked the chunks yet: wait for it (its failure is ours)
+    const fill = await this.fills.get(layout.sha256);
+    if (fill && fill.state !== 'failed') return;
     await checkChunks(layout, this.stores);
   }
 

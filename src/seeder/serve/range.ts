@@ -18,12 +18,14 @@ export function parseRange(header: string | undefined, size: number): ByteRange 
   if (/^\s*[!#$%&'*+.^_`|~0-9A-Za-z-]+\s*=/.test(header) && !/^\s*bytes\s*=/i.test(header)) return undefined;
   const match = /^\s*bytes\s*=\s*(.+)$/i.exec(header);
   if (!match) throw new RangeNotSatisfiableError(`Malformed Range header ${JSON.stringify(header.slice(0, 100))}: only byte ranges are served`, size);
-  const specs = match[1]!.split(',').map((s) => s.trim());
+  // empty list elements (`bytes=0-1,`) are allowed and ignored (RFC 9110 §5.6.1)
+  const specs = match[1]!.split(',').map((s) => s.trim()).filter((s) => s !== '');
   const parsed = specs.map((spec) => {
     const m = /^(\d*)-(\d*)$/.exec(spec);
     if (!m || (m[1] === '' && m[2] === '')) throw new RangeNotSatisfiableError(`Malformed Range header ${JSON.stringify(header.slice(0, 100))}`, size);
     return { first: m[1] === '' ? undefined : Number(m[1]), last: m[2] === '' ? undefined : Number(m[2]) };
   });
+  if (parsed.length === 0) throw new RangeNotSatisfiableError(`Malformed Range header ${JSON.stringify(header.slice(0, 100))}: no range in it`, size);
   if (parsed.length > 1) return undefined;
   const { first, last } = parsed[0]!;
   let range: ByteRange;

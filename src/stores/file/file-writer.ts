@@ -86,8 +86,16 @@ export class FileWriter extends StoreWriter {
     const md5 = await this.#md5.digest();
     try {
       // Checked now, not when the writer opened, so a symlink swapped in meanwhile is caught too.
-      await root.makeParents(key, dirname(path));
-      await rename(this.#tmp, path);
+      // A delete of the folder's last other key may prune a folder just made: make it again.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await root.makeParents(key, dirname(path));
+          await rename(this.#tmp, path);
+          break;
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 3) throw err;
+        }
+      }
     } catch (err) {
       await rm(this.#tmp, { force: true });
       if ((err as NodeJS.ErrnoException).code === 'EISDIR') throw new InvalidKeyError(key, 'is a prefix of other keys (a folder)');

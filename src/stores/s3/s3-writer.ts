@@ -1,4 +1,5 @@
 import { PassThrough } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -12,10 +13,13 @@ import { StoreAbortedError, StoreProtocolError, type StoreError } from '../error
 import { stripQuotes } from '../http/http-errors.js';
 import type { WriteResult } from '../object-store.js';
 import { StoreWriter } from '../store-writer.js';
-import { backoffDelay, DEFAULT_RETRY_POLICY, realSleep } from '../wrappers/backoff.js';
+import { backoffDelay, DEFAULT_RETRY_POLICY } from '../wrappers/backoff.js';
 import { translateS3Error } from './s3-errors.js';
 
-/** How a failed part is tried again (the store's retry wrapper cannot: it never re-sends a writer's bytes). */
+/**
+ * How a failed part is tried again: the store's retry wrapper cannot (it never re-sends a
+ * writer's bytes), so the writer does, with the default policy whatever the store's `retry` says.
+ */
 const PART_RETRY = DEFAULT_RETRY_POLICY;
 
 /** Where and how an S3 writer uploads. */
@@ -150,7 +154,9 @@ export class S3Writer extends StoreWriter {
       } catch (err) {
         const failure = this.#translate(err);
         if (!failure.transient || attempt >= PART_RETRY.attempts || this.#abort.signal.aborted) throw failure;
-        await realSleep(backoffDelay(PART_RETRY, attempt));
+        // a cancel or another part's failure ends the wait, and then this part's tries
+        await sleep(backoffDelay(PART_RETRY, attempt), undefined, { signal: this.#abort.signal }).catch(() => undefined);
+        if (this.#abort.signal.aborted) throw failure;
       }
     }
   }

@@ -33,6 +33,22 @@ const IngestSchema = Type.Object(
      * Clients check os_hash_value first; turning this off saves the slowest hash (~30% of ingest CPU).
      */
     md5_checksum: Type.Boolean({ default: true }),
+    /**
+     * Where a web-download may fetch from (Glance's import filtering, plus addresses): by default
+     * ports 80 and 443 only, and no loopback, private, link-local (the cloud's metadata service)
+     * or other non-public address, checked on every redirect and when connecting. Admins are exempt
+     * unless `filter_admins`.
+     */
+    web_download: Type.Object(
+      {
+        allowed_ports: Type.Array(Type.Integer({ minimum: 1, maximum: 65535 }), { default: [80, 443] }),
+        allowed_hosts: Type.Array(Type.String({ minLength: 1 }), { default: [] }),
+        disallowed_hosts: Type.Array(Type.String({ minLength: 1 }), { default: [] }),
+        private_networks: Type.Boolean({ default: false }),
+        filter_admins: Type.Boolean({ default: false }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
   },
   { additionalProperties: false, default: {} },
 );

@@ -54,7 +54,8 @@ describe('Teller ingest: upload, web-download, glance-download (file store, real
   const create = async (token = ADMIN_TOKEN, body: Record<string, unknown> = {}) => (await t.call('POST', '/v2/images', { token, body: { name: 'ingest', disk_format: 'raw', container_format: 'bare', ...body } })).body.id as string;
 
   beforeAll(async () => {
-    t = await startTestTeller({ ingest: { chunk_size: 4 * 1024 * 1024, max_image_bytes: 20 * 1024 * 1024, stall_timeout_ms: 3000 } });
+    // tenants may web-download from the test servers here (loopback, any port); the default rules are tested below
+    t = await startTestTeller({ ingest: { chunk_size: 4 * 1024 * 1024, max_image_bytes: 20 * 1024 * 1024, stall_timeout_ms: 3000, web_download: { allowed_ports: [], private_networks: true } } });
     web = await startHttpFileServer();
     alice = await t.registry.token('alice', 'proj-a', ['member']);
     reader = await t.registry.token('rita', 'proj-a', ['reader']);
@@ -193,6 +194,69 @@ describe('Teller ingest: upload, web-download, glance-download (file store, real
     } finally {
       stuck.closeAllConnections();
       stuck.close();
+    }
+  });
+
+  it('web-download with the default rules: a tenant cannot make Teller fetch from its host, its networks or the metadata service; an admin can', async () => {
+    const t2 = await startTestTeller({}, t.registry);
+    try {
+      const id = (await t2.call('POST', '/v2/images', { token: alice, body: { name: 'ssrf', disk_format: 'raw', container_format: 'bare' } })).body.id as string;
+      const refusals: Array<[string, RegExp]> = [
+        [`${web.url}x.img`, /port \d+ is not among .*allowed_ports \(80, 443\)/],
+        ['http://127.0.0.1/x.img', /127\.0\.0\.1 is a private address/],
+        ['http://localhost/x.img', /localhost is at the private address/],
+        ['http://169.254.169.254/latest/meta-data/', /private address/],
+        ['http://10.1.2.3/x.img', /private address/],
+        ['http://[::1]/x.img', /private address/],
+        ['http://[::ffff:127.0.0.1]/x.img', /private address/],
+        ['http://0x7f000001/x.img', /private address/],
+      ];
+      for (const [uri, reason] of refusals) {
+        const res = await t2.call('POST', `/v2/images/${id}/import`, { token: alice, body: { method: { name: 'web-download', uri } } });
+        expect(res.status, uri).toBe(400);
+        expect(res.body.message, uri).toMatch(reason);
+      }
+      expect((await t2.call('GET', `/v2/images/${id}`, { token: alice })).body.status).toBe('queued');
+      // an admin is trusted to import from inside (filter_admins: false by default)
+      const data = randomBytes(1000);
+      writeFileSync(join(web.root, 'admin.img'), data);
+      const own = (await t2.call('POST', '/v2/images', { token: ADMIN_TOKEN, body: { name: 'inside', disk_format: 'raw', container_format: 'bare' } })).body.id as string;
+      expect((await t2.call('POST', `/v2/images/${own}/import`, { token: ADMIN_TOKEN, body: { method: { name: 'web-download', uri: `${web.url}admin.img` } } })).status).toBe(202);
+      expect((await waitForStatus(t2, own, ['active', 'killed'])).status).toBe('active');
+    } finally {
+      await t2.close();
+    }
+  });
+
+  it('web-download checks every redirect against the rules', async () => {
+    const data = randomBytes(2000);
+    writeFileSync(join(web.root, 'target.img'), data);
+    const hop = createServer((_req, res) => res.writeHead(302, { location: `${web.url}target.img` }).end());
+    const onward = createServer((req, res) => {
+      if (req.url === '/elsewhere') res.writeHead(302, { location: `${web.url}target.img` }).end();
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => hop.listen(0, '127.0.0.1', r));
+    await new Promise<void>((r) => onward.listen(0, '127.0.0.1', r));
+    const hopPort = (hop.address() as { port: number }).port;
+    const webPort = Number(new URL(web.url).port);
+    // only the first server's port and the file server's port are allowed
+    const t2 = await startTestTeller({ ingest: { web_download: { allowed_ports: [hopPort, webPort], private_networks: true } } }, t.registry);
+    try {
+      const create2 = async () => (await t2.call('POST', '/v2/images', { token: alice, body: { name: 'hops', disk_format: 'raw', container_format: 'bare' } })).body.id as string;
+      const good = await create2();
+      expect((await t2.call('POST', `/v2/images/${good}/import`, { token: alice, body: { method: { name: 'web-download', uri: `http://127.0.0.1:${hopPort}/go` } } })).status).toBe(202);
+      expect(await waitForStatus(t2, good, ['active', 'killed'])).toMatchObject({ status: 'active', size: data.length });
+      // a redirect to a port that is not allowed kills the import with the rule
+      hop.removeAllListeners('request');
+      hop.on('request', (_req, res) => res.writeHead(302, { location: `http://127.0.0.1:${(onward.address() as { port: number }).port}/elsewhere` }).end());
+      const bad = await create2();
+      expect((await t2.call('POST', `/v2/images/${bad}/import`, { token: alice, body: { method: { name: 'web-download', uri: `http://127.0.0.1:${hopPort}/go` } } })).status).toBe(202);
+      expect((await waitForStatus(t2, bad, ['active', 'killed'])).p2p_status_reason).toMatch(/not allowed: port \d+ is not among/);
+    } finally {
+      await t2.close();
+      hop.close();
+      onward.close();
     }
   });
 

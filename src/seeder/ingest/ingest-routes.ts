@@ -14,6 +14,7 @@ import { openGlanceDownload } from './glance-download.js';
 import type { IngestRunner, IngestSource, OpenHooks } from './ingest-runner.js';
 import { stallGuard } from './stall-guard.js';
 import { checkImportUrl, openHttpSource } from './web-download.js';
+import { WebDownloadGuard } from './web-download-guard.js';
 
 /** Who asked for an import and into which image: methods may refuse callers (magnet: admins only) or read the image. */
 export interface ImportContext {
@@ -22,7 +23,10 @@ export interface ImportContext {
 }
 
 /** An import method: checks its parameters (and the caller) up front, then opens its source in the background. */
-export type ImportMethod = (params: Record<string, unknown>, context: ImportContext) => (signal: AbortSignal, hooks: OpenHooks) => Promise<IngestSource>;
+export type ImportMethod = (params: Record<string, unknown>, context: ImportContext) => ImportOpener | Promise<ImportOpener>;
+
+/** Opens an import's source in the background. */
+type ImportOpener = (signal: AbortSignal, hooks: OpenHooks) => Promise<IngestSource>;
 
 /** What the ingest routes need. */
 export interface IngestRouteDeps {
@@ -52,10 +56,13 @@ const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 export async function ingestRoutes(app: Service, deps: IngestRouteDeps): Promise<void> {
   const { config, gateway, runner, registries } = deps;
   const stall = config.ingest.stall_timeout_ms;
+  const guard = new WebDownloadGuard(config.ingest.web_download);
   const methods: Record<string, ImportMethod> = {
-    'web-download': (params) => {
+    'web-download': async (params, context) => {
       const url = checkImportUrl(params.uri);
-      return async (signal) => withStall(await openHttpSource(url, signal), stall, `web-download of ${url.origin}`);
+      const guarded = guard.binds(context.admin) ? guard : undefined;
+      await guarded?.check(url); // a refused URL is a 400 now, not a killed image later
+      return async (signal) => withStall(await openHttpSource(url, signal, {}, undefined, guarded), stall, `web-download of ${url.origin}`);
     },
     'glance-download': (params) => {
       const uri = params.uri ?? params.image_uri;
@@ -112,7 +119,7 @@ export async function ingestRoutes(app: Service, deps: IngestRouteDeps): Promise
       const make = methods[method.name];
       if (!make) throw new InvalidInputError(`Unknown import method ${JSON.stringify(method.name)} (supported: ${Object.keys(methods).join(', ')})`);
       const { image, subject } = await writable(request, request.params.id, gateway);
-      const open = make(method as Record<string, unknown>, { admin: subject.admin, image });
+      const open = await make(method as Record<string, unknown>, { admin: subject.admin, image });
       const storeId = request.body.store ?? request.body.stores?.[0];
       if (storeId !== undefined) runner.store(storeId);
       const { done } = await runner.start({ image, method: method.name, status: 'importing', open, ...(storeId !== undefined ? { storeId } : {}) });

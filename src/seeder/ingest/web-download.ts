@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { fetch, type Dispatcher } from 'undici';
 import { BadGatewayError, InvalidInputError, UnavailableError } from '../../core/errors.js';
 import type { IngestSource } from './ingest-runner.js';
+import type { WebDownloadGuard } from './web-download-guard.js';
 
 /** Check an import URL before accepting the import: http(s) only, no credentials in it. */
 export function checkImportUrl(uri: unknown): URL {
@@ -16,14 +17,30 @@ export function checkImportUrl(uri: unknown): URL {
   return url;
 }
 
-/** Open an HTTP(S) download (redirects followed; `dispatcher` for a registry's TLS settings); a non-200 answer or no answer fails the import with the reason. */
-export async function openHttpSource(url: URL, signal: AbortSignal, headers: Record<string, string> = {}, dispatcher?: Dispatcher): Promise<IngestSource> {
+/** Redirects a guarded download follows, each checked like the first URL. */
+const MAX_REDIRECTS = 5;
+
+/**
+ * Open an HTTP(S) download (redirects followed; `dispatcher` for a registry's TLS settings);
+ * a non-200 answer or no answer fails the import with the reason. With a `guard`, the URL and
+ * every redirect must pass its rules (a refused one fails the import with the rule).
+ */
+export async function openHttpSource(url: URL, signal: AbortSignal, headers: Record<string, string> = {}, dispatcher?: Dispatcher, guard?: WebDownloadGuard): Promise<IngestSource> {
   let res;
-  try {
-    res = await fetch(url, { signal, redirect: 'follow', headers, ...(dispatcher ? { dispatcher } : {}) });
-  } catch (err) {
-    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    throw new UnavailableError(`Could not reach ${url.origin}: ${cause?.code ?? cause?.message ?? (err as Error).message}`);
+  for (let hop = 0; ; hop++) {
+    if (guard) await guard.check(url);
+    try {
+      const via = guard?.dispatcher ?? dispatcher;
+      res = await fetch(url, { signal, redirect: guard ? 'manual' : 'follow', headers, ...(via ? { dispatcher: via } : {}) });
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      throw new UnavailableError(`Could not reach ${url.origin}: ${cause?.code === 'EPRIVATEADDRESS' ? cause.message : (cause?.code ?? cause?.message ?? (err as Error).message)}`);
+    }
+    const location = res.headers.get('location');
+    if (!guard || res.status < 300 || res.status > 399 || location === null) break;
+    await res.body?.cancel().catch(() => undefined);
+    if (hop >= MAX_REDIRECTS) throw new BadGatewayError(`${url.origin} redirected more than ${MAX_REDIRECTS} times`);
+    url = checkImportUrl(new URL(location, url).href);
   }
   if (res.status !== 200 || !res.body) {
     await res.body?.cancel().catch(() => undefined);

@@ -51,12 +51,18 @@ export class RegistryDirectory {
   /** The entry whose URL is the longest prefix of `url`, or an anonymous entry for its origin. */
   forUrl(url: string): RegistryEntry {
     const target = normal(url);
+    return this.configured(target) ?? { name: new URL(target).host, url: target.replace(/\/v2\/images\/.*$/, '') };
+  }
+
+  /** The configured entry whose URL is the longest prefix of `url`, if any. */
+  configured(url: string): RegistryEntry | undefined {
+    const target = normal(url);
     let best: RegistryEntry | undefined;
     for (const e of this.entries) {
       const base = normal(e.url);
       if ((target === base || target.startsWith(`${base}/`)) && (!best || base.length > normal(best.url).length)) best = e;
     }
-    return best ?? { name: new URL(target).host, url: target.replace(/\/v2\/images\/.*$/, '') };
+    return best;
   }
 
   /** A client for an entry (its token unless one is given explicitly). */

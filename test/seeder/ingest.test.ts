@@ -284,6 +284,19 @@ describe('Teller ingest: upload, web-download, glance-download (file store, real
       const copy = await waitForStatus(t, id, ['active', 'killed']);
       expect(copy).toMatchObject({ status: 'active', name: 'from-a', disk_format: 'qcow2', container_format: 'bare', os_distro: 'alpine', os_hash_value: sourceImage.os_hash_value, p2p_origin_uri: sourceImage.uri });
       expect((await download(`${t.url}/v2/images/${id}/file`, { 'x-auth-token': ADMIN_TOKEN })).body.equals(data)).toBe(true);
+      // a tenant may copy only from a registry the operator configured
+      const mine = await create(alice);
+      const refused = await t.call('POST', `/v2/images/${mine}/import`, { token: alice, body: { method: { name: 'glance-download', uri: sourceImage.uri } } });
+      expect(refused.status).toBe(400);
+      expect(refused.body.message).toMatch(/not one of seeder\.registries/);
+      const t3 = await startTestTeller({ registries: [{ name: 'other', url: other.url }] }, t.registry);
+      try {
+        const ok = (await t3.call('POST', '/v2/images', { token: alice, body: {} })).body.id as string;
+        expect((await t3.call('POST', `/v2/images/${ok}/import`, { token: alice, body: { method: { name: 'glance-download', uri: sourceImage.uri } } })).status).toBe(202);
+        expect(await waitForStatus(t3, ok, ['active', 'killed'])).toMatchObject({ status: 'active', os_hash_value: sourceImage.os_hash_value });
+      } finally {
+        await t3.close();
+      }
     } finally {
       await other.close();
     }

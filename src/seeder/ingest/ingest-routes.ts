@@ -10,6 +10,7 @@ import type { RegistryDirectory } from '../../core/registry-directory.js';
 import type { SeederConfig } from '../config.js';
 import type { RegistryGateway, ServiceImage, Subject } from '../registry-gateway.js';
 import type { ImportSwarm } from '../import-swarm/import-swarm.js';
+import { parseImageUri } from '../../core/image-uri.js';
 import { openGlanceDownload } from './glance-download.js';
 import type { IngestRunner, IngestSource, OpenHooks } from './ingest-runner.js';
 import { stallGuard } from './stall-guard.js';
@@ -64,9 +65,14 @@ export async function ingestRoutes(app: Service, deps: IngestRouteDeps): Promise
       await guarded?.check(url); // a refused URL is a 400 now, not a killed image later
       return async (signal) => withStall(await openHttpSource(url, signal, {}, undefined, guarded), stall, `web-download of ${url.origin}`);
     },
-    'glance-download': (params) => {
+    'glance-download': (params, context) => {
       const uri = params.uri ?? params.image_uri;
       if (typeof uri !== 'string') throw new InvalidInputError('glance-download needs "uri": the image URI on the other registry');
+      // a tenant copies only from registries the operator configured (any URL would let it make Teller fetch from anywhere)
+      const { registryUrl } = parseImageUri(uri);
+      if (guard.binds(context.admin) && !registries.configured(registryUrl)) {
+        throw new InvalidInputError(`glance-download from ${new URL(registryUrl).origin} is not allowed: it is not one of seeder.registries (admins may copy from any registry)`);
+      }
       // over the swarm the stall check is the swarm's own (bytes arrive out of order)
       return async (signal) => {
         const source = await openGlanceDownload(uri, registries, signal, deps.swarm ? { swarm: deps.swarm, log: deps.log, stallMs: stall } : undefined);

@@ -24,7 +24,9 @@ for (const [net, prefix] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10]
   PRIVATE_V4.addSubnet(net, prefix, 'ipv4');
 }
 const PRIVATE_V6 = new BlockList();
-for (const [net, prefix] of [['::', 127], ['64:ff9b::', 96], ['100::', 64], ['2001:db8::', 32], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]] as const) {
+// ::/96 holds ::, ::1 and the old IPv4-compatible addresses; 6to4 (2002::/16), Teredo (2001::/32)
+// and NAT64 (64:ff9b::/96) embed IPv4 addresses, so none of them is needed for a download either.
+for (const [net, prefix] of [['::', 96], ['64:ff9b::', 96], ['100::', 64], ['2001::', 32], ['2001:db8::', 32], ['2002::', 16], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]] as const) {
   PRIVATE_V6.addSubnet(net, prefix, 'ipv6');
 }
 

@@ -203,13 +203,15 @@ describe('Teller ingest: upload, web-download, glance-download (file store, real
       const id = (await t2.call('POST', '/v2/images', { token: alice, body: { name: 'ssrf', disk_format: 'raw', container_format: 'bare' } })).body.id as string;
       const refusals: Array<[string, RegExp]> = [
         [`${web.url}x.img`, /port \d+ is not among .*allowed_ports \(80, 443\)/],
-        ['http://127.0.0.1/x.img', /127\.0\.0\.1 is a private address/],
-        ['http://localhost/x.img', /localhost is at the private address/],
-        ['http://169.254.169.254/latest/meta-data/', /private address/],
-        ['http://10.1.2.3/x.img', /private address/],
-        ['http://[::1]/x.img', /private address/],
-        ['http://[::ffff:127.0.0.1]/x.img', /private address/],
-        ['http://0x7f000001/x.img', /private address/],
+        ['http://127.0.0.1/x.img', /127\.0\.0\.1 is a non-public address/],
+        // which address a name has is not told (a tenant could map the internal DNS with it)
+        ['http://localhost/x.img', /^web-download of http:\/\/localhost is not allowed: localhost is at a non-public address \(/],
+        ['http://169.254.169.254/latest/meta-data/', /non-public address/],
+        ['http://10.1.2.3/x.img', /non-public address/],
+        ['http://[::1]/x.img', /non-public address/],
+        ['http://[::ffff:127.0.0.1]/x.img', /non-public address/],
+        ['http://0x7f000001/x.img', /non-public address/],
+        ['http://user:secret@example.com/x.img', /may not carry credentials/],
       ];
       for (const [uri, reason] of refusals) {
         const res = await t2.call('POST', `/v2/images/${id}/import`, { token: alice, body: { method: { name: 'web-download', uri } } });
@@ -289,11 +291,22 @@ describe('Teller ingest: upload, web-download, glance-download (file store, real
       const refused = await t.call('POST', `/v2/images/${mine}/import`, { token: alice, body: { method: { name: 'glance-download', uri: sourceImage.uri } } });
       expect(refused.status).toBe(400);
       expect(refused.body.message).toMatch(/not one of seeder\.registries/);
-      const t3 = await startTestTeller({ registries: [{ name: 'other', url: other.url }] }, t.registry);
+      // configured with the other registry's admin token: the tenant still copies only what anyone may read there
+      const t3 = await startTestTeller({ registries: [{ name: 'other', url: other.url, token: ADMIN_TOKEN }] }, t.registry);
       try {
         const ok = (await t3.call('POST', '/v2/images', { token: alice, body: {} })).body.id as string;
         expect((await t3.call('POST', `/v2/images/${ok}/import`, { token: alice, body: { method: { name: 'glance-download', uri: sourceImage.uri } } })).status).toBe(202);
         expect(await waitForStatus(t3, ok, ['active', 'killed'])).toMatchObject({ status: 'active', os_hash_value: sourceImage.os_hash_value });
+        const hidden = await other.call('POST', '/v2/images', { token: ADMIN_TOKEN, body: { name: 'private', disk_format: 'raw', container_format: 'bare', visibility: 'private' } });
+        expect((await other.call('PUT', `/v2/images/${hidden.body.id}/file`, { token: ADMIN_TOKEN, body: randomBytes(1000) })).status).toBe(204);
+        const hiddenUri = (await other.call('GET', `/v2/images/${hidden.body.id}`, { token: ADMIN_TOKEN })).body.uri as string;
+        const tenantCopy = (await t3.call('POST', '/v2/images', { token: alice, body: {} })).body.id as string;
+        expect((await t3.call('POST', `/v2/images/${tenantCopy}/import`, { token: alice, body: { method: { name: 'glance-download', uri: hiddenUri } } })).status).toBe(202);
+        expect((await waitForStatus(t3, tenantCopy, ['active', 'killed'])).status).toBe('killed');
+        // the admin, with the configured token, may
+        const adminCopy = (await t3.call('POST', '/v2/images', { token: ADMIN_TOKEN, body: {} })).body.id as string;
+        expect((await t3.call('POST', `/v2/images/${adminCopy}/import`, { token: ADMIN_TOKEN, body: { method: { name: 'glance-download', uri: hiddenUri } } })).status).toBe(202);
+        expect((await waitForStatus(t3, adminCopy, ['active', 'killed'])).status).toBe('active');
       } finally {
         await t3.close();
       }

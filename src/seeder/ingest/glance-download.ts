@@ -21,11 +21,14 @@ export interface SwarmOption {
  * token configured for that registry (anonymous when none), then its bytes over the
  * source's swarm (its Teller as web seed) or, when that cannot be joined, plainly from
  * the Teller that serves it. The copy keeps custom properties and must hash to the
- * source's os_hash_value.
+ * source's os_hash_value. `anonymous`: without the configured token (a tenant may copy
+ * only what anyone may read there).
  */
-export async function openGlanceDownload(uri: string, registries: RegistryDirectory, signal: AbortSignal, over?: SwarmOption): Promise<IngestSource> {
+export async function openGlanceDownload(uri: string, registries: RegistryDirectory, signal: AbortSignal, over?: SwarmOption, anonymous = false): Promise<IngestSource> {
   const { registryUrl, imageId } = parseImageUri(uri);
-  const entry = registries.forUrl(registryUrl);
+  const configured = registries.forUrl(registryUrl);
+  // a tenant's copy reads as nobody: the configured token is the operator's, not the tenant's
+  const entry = anonymous ? { ...configured, token: undefined } : configured;
   const client = registries.client(entry);
   const source = await client.get(imageId);
   if (source.status !== 'active') throw new ConflictError(`The source image is ${source.status}, not active`);

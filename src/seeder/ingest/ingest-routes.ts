@@ -69,13 +69,13 @@ export async function ingestRoutes(app: Service, deps: IngestRouteDeps): Promise
       const uri = params.uri ?? params.image_uri;
       if (typeof uri !== 'string') throw new InvalidInputError('glance-download needs "uri": the image URI on the other registry');
       // a tenant copies only from registries the operator configured (any URL would let it make Teller fetch from anywhere)
+      // and reads there as nobody: the token configured for a registry is the operator's, and would show it other projects' images
       const { registryUrl } = parseImageUri(uri);
-      if (guard.binds(context.admin) && !registries.configured(registryUrl)) {
-        throw new InvalidInputError(`glance-download from ${new URL(registryUrl).origin} is not allowed: it is not one of seeder.registries (admins may copy from any registry)`);
-      }
+      const tenant = guard.binds(context.admin);
+      if (tenant && !registries.configured(registryUrl)) throw new InvalidInputError(`glance-download from ${new URL(registryUrl).origin} is not allowed: it is not one of seeder.registries`);
       // over the swarm the stall check is the swarm's own (bytes arrive out of order)
       return async (signal) => {
-        const source = await openGlanceDownload(uri, registries, signal, deps.swarm ? { swarm: deps.swarm, log: deps.log, stallMs: stall } : undefined);
+        const source = await openGlanceDownload(uri, registries, signal, deps.swarm ? { swarm: deps.swarm, log: deps.log, stallMs: stall } : undefined, tenant);
         return source.via === 'swarm' ? source : withStall(source, stall, 'glance-download');
       };
     },

@@ -54,7 +54,7 @@ export class ImageReader {
   async open(layout: ImageLayout, range: ByteRange): Promise<ByteSupply> {
     const entry = this.cache.lookup(layout.sha256);
     if (entry) return { source: 'cache', path: entry.path };
-    if (range.end > range.start) this.corrupt.check(layout.sha256, Math.floor(range.start / layout.pieceLength), Math.floor((range.end - 1) / layout.pieceLength));
+    this.refuseKnownCorrupt(layout, range);
     // a fill that failed a moment ago is no source (its readers were cut; this one reads the store)
     const fill = await this.fill(layout).then((f) => (f?.state === 'failed' ? undefined : f));
     if (fill && (fill.verified >= range.end || (range.start === 0 && range.end === layout.size) || fill.state === 'committed')) {
@@ -73,11 +73,16 @@ export class ImageReader {
    */
   async check(layout: ImageLayout, range: ByteRange): Promise<void> {
     if (this.cache.lookup(layout.sha256)) return;
-    if (range.end > range.start) this.corrupt.check(layout.sha256, Math.floor(range.start / layout.pieceLength), Math.floor((range.end - 1) / layout.pieceLength));
+    this.refuseKnownCorrupt(layout, range);
     // a fill still being set up has not checked the chunks yet: wait for it (its failure is ours)
     const fill = await this.fills.get(layout.sha256);
     if (fill && fill.state !== 'failed') return;
     await checkChunks(layout, this.stores);
+  }
+
+  /** A 502 at once when [range) holds a piece found corrupt in the store a moment ago. */
+  private refuseKnownCorrupt(layout: ImageLayout, range: ByteRange): void {
+    if (range.end > range.start) this.corrupt.check(layout.sha256, Math.floor(range.start / layout.pieceLength), Math.floor((range.end - 1) / layout.pieceLength));
   }
 
   /** The running fill for this image, starting one (after the chunk check) if the cache can take it. */
